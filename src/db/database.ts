@@ -1,0 +1,95 @@
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { OverdueError } from "../kernel/errors.js";
+import { POSTGRES, SQLITE, type StoreDialect } from "./dialects.js";
+import { ledgerMigration } from "./migrations/0001-ledger.js";
+import type { LedgerSchema } from "./schema.js";
+
+export type Database = {
+  readonly db: Kysely<LedgerSchema>;
+  readonly dialect: StoreDialect;
+  /** Where the data lives, with any password removed, for messages. */
+  readonly location: string;
+  close(): Promise<void>;
+};
+
+export const DEFAULT_DATABASE = "./overdue.db";
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/**
+ * Opens the store named by `url` (a file path or a postgres:// URL) and brings its schema up
+ * to date, so a new file or an empty database needs no separate init step.
+ */
+export async function openDatabase(url: string): Promise<Database> {
+  const database = isPostgresUrl(url) ? openPostgres(url) : openSqlite(url);
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+function openSqlite(path: string): Database {
+  const file = path.replace(/^sqlite:/, "");
+  let handle: BetterSqlite3.Database;
+  try {
+    handle = new BetterSqlite3(file);
+  } catch (error) {
+    throw new OverdueError(
+      "database_unavailable",
+      `cannot open ${file}: ${(error as Error).message}`,
+    );
+  }
+  // Money columns hold int64; without safe integers values above 2^53 would silently round.
+  handle.defaultSafeIntegers(true);
+  handle.pragma("journal_mode = WAL");
+  handle.pragma("synchronous = NORMAL");
+  handle.pragma("foreign_keys = ON");
+  handle.pragma("busy_timeout = 5000");
+  const db = new Kysely<LedgerSchema>({ dialect: new SqliteDialect({ database: handle }) });
+  return { db, dialect: SQLITE, location: file, close: () => db.destroy() };
+}
+
+// pg turns DATE into a local-midnight Date and int8 into a string: keep dates as text and
+// make every int8 a bigint, as SQLite returns them. (SUM(bigint) is NUMERIC and stays a
+// string; readers turn it into a bigint with toBigInt.)
+const PG_DATE = 1082;
+const PG_INT8 = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === PG_DATE) return (value: string) => value;
+    if (oid === PG_INT8) return (value: string) => BigInt(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 4, types: pgTypes });
+  const db = new Kysely<LedgerSchema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: POSTGRES, location: redactUrl(url), close: () => db.destroy() };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+async function migrate({ db, dialect, location }: Database): Promise<void> {
+  const migrations: Record<string, Migration> = {
+    "0001-ledger": ledgerMigration(dialect),
+  };
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new OverdueError("migration_failed", `cannot prepare the ledger in ${location}: ${reason}`);
+  }
+}

@@ -1,0 +1,103 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { type Checked, invalid, valid } from "../../kernel/errors.js";
+
+export const CUSTOMER_KINDS = ["business", "consumer"] as const;
+/** Consumer debt falls under consumer-protection rules (FDCPA, EU consumer law); business debt does not. */
+export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
+
+export type PostalAddress = {
+  readonly line1: string | null;
+  readonly line2: string | null;
+  readonly postalCode: string | null;
+  readonly city: string | null;
+  /** ISO 3166-1 alpha-2, the customer's country. */
+  readonly country: string;
+};
+
+export type Customer = {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: CustomerKind;
+  readonly email: string | null;
+  /** E.164, so SMS providers and call tasks get one format. */
+  readonly phone: string | null;
+  readonly country: string;
+  /** BCP 47 language tag the customer is written to in. */
+  readonly language: string;
+  /** IANA time zone; contact windows are evaluated in it. Null when the country spans several and none was given. */
+  readonly timezone: string | null;
+  readonly address: PostalAddress;
+  /** The user who chases this account. */
+  readonly collectorId: string | null;
+};
+
+export function parseCustomerKind(text: string): Checked<CustomerKind> {
+  const kind = text.trim().toLowerCase();
+  return (CUSTOMER_KINDS as readonly string[]).includes(kind)
+    ? valid(kind as CustomerKind)
+    : invalid(`"${text}" must be one of ${CUSTOMER_KINDS.join(", ")}`);
+}
+
+const regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
+
+export function parseCountry(text: string): Checked<string> {
+  const code = text.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== undefined
+    ? valid(code)
+    : invalid(`"${text}" is not an ISO 3166 country code (e.g. SE, IT, US, GB)`);
+}
+
+export function parseLanguage(text: string): Checked<string> {
+  try {
+    const [tag] = Intl.getCanonicalLocales(text.trim());
+    if (tag) return valid(tag);
+  } catch {
+    // fall through to the message below
+  }
+  return invalid(`"${text}" is not a language tag (e.g. sv, it, en-GB)`);
+}
+
+const zoneCache = new Map<string, boolean>();
+
+export function parseTimeZone(text: string): Checked<string> {
+  const zone = text.trim();
+  let known = zoneCache.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      known = zone.length > 0;
+    } catch {
+      known = false;
+    }
+    zoneCache.set(zone, known);
+  }
+  return known ? valid(zone) : invalid(`"${text}" is not an IANA time zone (e.g. Europe/Stockholm)`);
+}
+
+/** The language a customer in `country` is written to when none is given. */
+export function defaultLanguage(country: string): string {
+  const info = new Intl.Locale(`und-${country}`).maximize();
+  return info.language === "und" ? "en" : `${info.language}-${country}`;
+}
+
+/** The country's time zone when it has exactly one; otherwise null (unknown). */
+export function defaultTimeZone(country: string): string | null {
+  const zones = (new Intl.Locale(`und-${country}`) as Intl.Locale & { timeZones?: string[] })
+    .timeZones;
+  return zones?.length === 1 ? (zones[0] ?? null) : null;
+}
+
+export function parseEmail(text: string): Checked<string> {
+  const email = text.trim();
+  // Deliberately loose: the SMTP server is the judge; this catches typos like a missing @.
+  return /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/.test(email)
+    ? valid(email)
+    : invalid(`"${text}" is not an e-mail address`);
+}
+
+export function parsePhone(text: string, country: string): Checked<string> {
+  const phone = parsePhoneNumberFromString(text.trim(), country as never);
+  return phone?.isValid()
+    ? valid(phone.number)
+    : invalid(`"${text}" is not a valid phone number for ${country}`);
+}

@@ -1,0 +1,55 @@
+import type { Checked } from "../../kernel/errors.js";
+import type { FieldProblem } from "./csv-records.js";
+
+/**
+ * Reads one CSV row's fields, collecting every problem instead of stopping at the first,
+ * so a user fixes a row in one pass.
+ */
+export class RowFields {
+  readonly problems: FieldProblem[] = [];
+  constructor(private readonly values: Readonly<Record<string, string>>) {}
+
+  /** The trimmed value, or null when the column is absent or empty. */
+  optional(field: string): string | null {
+    const value = this.values[field]?.trim();
+    return value ? value : null;
+  }
+
+  required(field: string): string | null {
+    const value = this.optional(field);
+    if (value === null) this.problems.push({ field, problem: "is required" });
+    return value;
+  }
+
+  /** Runs a parser on a present value and records its complaint under `field`. */
+  check<T>(field: string, value: string | null, parser: (text: string) => Checked<T>): T | null {
+    if (value === null) return null;
+    const result = parser(value);
+    if (result.ok) return result.value;
+    this.problems.push({ field, problem: result.problem });
+    return null;
+  }
+
+  fail(field: string, problem: string): void {
+    this.problems.push({ field, problem });
+  }
+}
+
+/** Tells a repeated id inside one file from a row imported by an earlier file. */
+export class SeenInFile {
+  private readonly lines = new Map<string, number>();
+  constructor(private readonly importId: bigint) {}
+
+  /** A problem when `id` already appeared in this file: earlier in this batch or in an earlier batch. */
+  repeat(
+    id: string,
+    line: number,
+    stored: { import_id: bigint | null; import_line: bigint | null } | undefined,
+  ): string | undefined {
+    const earlier =
+      this.lines.get(id) ??
+      (stored && stored.import_id === this.importId ? Number(stored.import_line) : undefined);
+    this.lines.set(id, earlier ?? line);
+    return earlier === undefined ? undefined : `"${id}" appears again (first on line ${earlier})`;
+  }
+}
