@@ -17,7 +17,11 @@ export function agingJson(report: AgingReport) {
   return {
     asOf: report.asOf,
     totals: report.totals.map(figures),
-    customers: report.customers.map((c) => ({ customerId: c.customerId, name: c.name, ...figures(c) })),
+    customers: report.customers.map((c) => ({
+      customerId: c.customerId,
+      name: c.name,
+      ...figures(c),
+    })),
     dso: report.dso.map((d) => ({
       currency: d.currency,
       days: d.dsoTenths === null ? null : formatTenths(d.dsoTenths),
@@ -36,7 +40,9 @@ export function agingText(report: AgingReport, limit: number | null): string {
   }
   const amounts = (row: CurrencyAging) => {
     const cur = currency(row.currency);
-    return [...AGING_BUCKETS.map((b) => row[b]), row.total].map((m) => formatAmountForHumans(m, cur));
+    return [...AGING_BUCKETS.map((b) => row[b]), row.total].map((m) =>
+      formatAmountForHumans(m, cur),
+    );
   };
   const numeric = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
   const dso = new Map(report.dso.map((d) => [d.currency, d.dsoTenths]));
@@ -46,7 +52,12 @@ export function agingText(report: AgingReport, limit: number | null): string {
       ["currency", ...HEADINGS, "overdue", "DSO"],
       report.totals.map((t) => {
         const days = dso.get(t.currency);
-        return [t.currency, ...amounts(t), String(t.overdueCount), days == null ? "-" : formatTenths(days)];
+        return [
+          t.currency,
+          ...amounts(t),
+          String(t.overdueCount),
+          days == null ? "-" : formatTenths(days),
+        ];
       }),
       numeric,
     ),
@@ -61,12 +72,20 @@ export function agingText(report: AgingReport, limit: number | null): string {
       `${total.currency} by customer, most overdue first${shown.length < rows.length ? ` (top ${shown.length} of ${rows.length}; --all for every customer)` : ""}`,
       textTable(
         ["customer", "name", ...HEADINGS, "overdue"],
-        shown.map((c) => [c.customerId, truncate(c.name, 28), ...amounts(c), String(c.overdueCount)]),
+        shown.map((c) => [
+          c.customerId,
+          truncate(c.name, 28),
+          ...amounts(c),
+          String(c.overdueCount),
+        ]),
         new Set([2, 3, 4, 5, 6, 7, 8]),
       ),
     );
   }
-  out.push("", `DSO: standard method, receivables ÷ sales of the last ${DSO_WINDOW_DAYS} days × ${DSO_WINDOW_DAYS}.`);
+  out.push(
+    "",
+    `DSO: standard method, receivables ÷ sales of the last ${DSO_WINDOW_DAYS} days × ${DSO_WINDOW_DAYS}.`,
+  );
   return out.join("\n");
 }
 

@@ -1,14 +1,14 @@
 import { createReadStream } from "node:fs";
 import { access, constants } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_DATABASE, openDatabase, type Database } from "../db/database.js";
+import { type Database, DEFAULT_DATABASE, openDatabase } from "../db/database.js";
+import { runDemo } from "../demo/run-demo.js";
 import { type CalendarDate, dateInZone, parseCalendarDate } from "../kernel/calendar-date.js";
 import { OverdueError } from "../kernel/errors.js";
 import { agingReport } from "../ledger/aging-report.js";
 import { parseColumnMap } from "../ledger/import/csv-records.js";
 import { IMPORT_KINDS, type ImportKind } from "../ledger/import/import-csv.js";
 import { importLedgerFile } from "../ledger/import/import-ledger-file.js";
-import { runDemo } from "../demo/run-demo.js";
 import { agingJson, agingText } from "./aging-command.js";
 import { printJson } from "./output.js";
 import { progressReporter } from "./progress.js";
@@ -28,7 +28,10 @@ function databaseUrl(command: Command): string {
   return db ?? process.env.OVERDUE_DATABASE_URL ?? DEFAULT_DATABASE;
 }
 
-async function withDatabase<T>(command: Command, work: (database: Database) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  command: Command,
+  work: (database: Database) => Promise<T>,
+): Promise<T> {
   const database = await openDatabase(databaseUrl(command));
   try {
     return await work(database);
@@ -40,63 +43,84 @@ async function withDatabase<T>(command: Command, work: (database: Database) => P
 const program = new Command()
   .name("overdue")
   .description("Receivables collection for small businesses")
-  .option("--db <file|postgres://…>", `ledger store (env OVERDUE_DATABASE_URL; default ${DEFAULT_DATABASE})`)
+  .option(
+    "--db <file|postgres://…>",
+    `ledger store (env OVERDUE_DATABASE_URL; default ${DEFAULT_DATABASE})`,
+  )
   .showHelpAfterError();
 
 program
   .command("import")
   .description("import customers, invoices or payments from a CSV file (all rows or none)")
-  .addArgument(
-    new Command().createArgument("<kind>", "what the file holds").choices(IMPORT_KINDS),
-  )
+  .addArgument(new Command().createArgument("<kind>", "what the file holds").choices(IMPORT_KINDS))
   .argument("<file>", "CSV file with a header row")
   .option("--map <pairs>", "header names of your file: invoice_id=Number,amount=Total")
   .option("--json", "print the outcome as JSON")
-  .action(async (kind: ImportKind, file: string, options: { map?: string; json?: boolean }, command: Command) => {
-    const columnMap = parseColumnMap(options.map);
-    await access(file, constants.R_OK).catch(() => {
-      throw new OverdueError("unreadable_file", `cannot read ${file}`);
-    });
-    const progress = progressReporter(file);
-    const report = await withDatabase(command, (database) =>
-      importLedgerFile(database, kind, createReadStream(file), {
-        file,
-        columnMap,
-        now: new Date().toISOString(),
-        onError: (e) => process.stderr.write(`${file}:${e.line}: ${e.field}: ${e.problem}\n`),
-        onProgress: progress.update,
-      }),
-    );
-    progress.finish();
-    if (options.json) printJson(report);
-    else if (report.ok) {
-      process.stdout.write(
-        `${file}: ${report.rows} rows: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged\n`,
+  .action(
+    async (
+      kind: ImportKind,
+      file: string,
+      options: { map?: string; json?: boolean },
+      command: Command,
+    ) => {
+      const columnMap = parseColumnMap(options.map);
+      await access(file, constants.R_OK).catch(() => {
+        throw new OverdueError("unreadable_file", `cannot read ${file}`);
+      });
+      const progress = progressReporter(file);
+      const report = await withDatabase(command, (database) =>
+        importLedgerFile(database, kind, createReadStream(file), {
+          file,
+          columnMap,
+          now: new Date().toISOString(),
+          onError: (e) => process.stderr.write(`${file}:${e.line}: ${e.field}: ${e.problem}\n`),
+          onProgress: progress.update,
+        }),
       );
-    } else {
-      process.stderr.write(`${file}: ${report.failedRows} of ${report.rows} rows have errors; nothing was imported\n`);
-    }
-    if (!report.ok) process.exitCode = 1;
-  });
+      progress.finish();
+      if (options.json) printJson(report);
+      else if (report.ok) {
+        process.stdout.write(
+          `${file}: ${report.rows} rows: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged\n`,
+        );
+      } else {
+        process.stderr.write(
+          `${file}: ${report.failedRows} of ${report.rows} rows have errors; nothing was imported\n`,
+        );
+      }
+      if (!report.ok) process.exitCode = 1;
+    },
+  );
 
 program
   .command("aging")
   .description("receivables by days past due, per currency and customer, with DSO")
-  .addOption(new Option("--as-of <date>", "the day to age on (YYYY-MM-DD; default today)").argParser(asOfDate))
+  .addOption(
+    new Option("--as-of <date>", "the day to age on (YYYY-MM-DD; default today)").argParser(
+      asOfDate,
+    ),
+  )
   .option("--json", "print the report as JSON")
   .option("--all", "list every customer, not only the most overdue")
-  .action(async (options: { asOf?: CalendarDate; json?: boolean; all?: boolean }, command: Command) => {
-    const asOf = options.asOf ?? today();
-    const report = await withDatabase(command, (database) => agingReport(database, asOf));
-    if (options.json) printJson(agingJson(report));
-    else process.stdout.write(`${agingText(report, options.all ? null : 15)}\n`);
-  });
+  .action(
+    async (options: { asOf?: CalendarDate; json?: boolean; all?: boolean }, command: Command) => {
+      const asOf = options.asOf ?? today();
+      const report = await withDatabase(command, (database) => agingReport(database, asOf));
+      if (options.json) printJson(agingJson(report));
+      else process.stdout.write(`${agingText(report, options.all ? null : 15)}\n`);
+    },
+  );
 
 program
   .command("demo")
   .description("create a ledger with a realistic demo company and print its aging")
   .addOption(new Option("--as-of <date>", "the demo's today (default today)").argParser(asOfDate))
-  .option("--seed <n>", "random seed, for a repeatable company", (v) => Number.parseInt(v, 10), 2026)
+  .option(
+    "--seed <n>",
+    "random seed, for a repeatable company",
+    (v) => Number.parseInt(v, 10),
+    2026,
+  )
   .option("--customers <n>", "how many customers", (v) => Number.parseInt(v, 10), 300)
   .option("--force", "replace the data in an existing --db")
   .action(
@@ -123,7 +147,9 @@ try {
     process.stderr.write(`overdue: ${error.message}\n`);
     process.exitCode = 1;
   } else {
-    process.stderr.write(`overdue: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `overdue: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exitCode = 70;
   }
 }

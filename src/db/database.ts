@@ -90,6 +90,9 @@ async function migrate({ db, dialect, location }: Database): Promise<void> {
   const { error } = await migrator.migrateToLatest();
   if (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new OverdueError("migration_failed", `cannot prepare the ledger in ${location}: ${reason}`);
+    throw new OverdueError(
+      "migration_failed",
+      `cannot prepare the ledger in ${location}: ${reason}`,
+    );
   }
 }

@@ -35,11 +35,32 @@ const MARKETS: readonly (Market & { weight: number })[] = [
     zones: ["Europe/Stockholm"],
     termsDays: [30, 30, 20, 10],
     scale: 12_000,
-    cities: [["Stockholm", "111 20"], ["Göteborg", "411 05"], ["Malmö", "211 22"], ["Uppsala", "753 20"], ["Västerås", "722 11"]],
+    cities: [
+      ["Stockholm", "111 20"],
+      ["Göteborg", "411 05"],
+      ["Malmö", "211 22"],
+      ["Uppsala", "753 20"],
+      ["Västerås", "722 11"],
+    ],
     streets: ["Storgatan", "Drottninggatan", "Kungsgatan", "Sveavägen", "Järnvägsgatan"],
-    companies: ["Norrsken", "Fjällbacka", "Älvdal", "Solhem", "Granlund", "Björkvik", "Skärgård", "Lindqvist"],
+    companies: [
+      "Norrsken",
+      "Fjällbacka",
+      "Älvdal",
+      "Solhem",
+      "Granlund",
+      "Björkvik",
+      "Skärgård",
+      "Lindqvist",
+    ],
     suffix: "AB",
-    people: ["Anna Lindberg", "Erik Johansson", "Maria Nilsson", "Lars Andersson", "Karin Svensson"],
+    people: [
+      "Anna Lindberg",
+      "Erik Johansson",
+      "Maria Nilsson",
+      "Lars Andersson",
+      "Karin Svensson",
+    ],
     phone: (n) => `070-17406${String(n % 100).padStart(2, "0")}`,
   },
   {
@@ -50,12 +71,33 @@ const MARKETS: readonly (Market & { weight: number })[] = [
     zones: ["Europe/Rome"],
     termsDays: [60, 60, 30, 90],
     scale: 1_100,
-    cities: [["Milano", "20121"], ["Roma", "00184"], ["Torino", "10121"], ["Bologna", "40121"], ["Napoli", "80133"]],
-    streets: ["Via Roma", "Corso Vittorio Emanuele", "Via Garibaldi", "Via Mazzini", "Piazza Cavour"],
-    companies: ["Ferri", "Lombardi Tessuti", "Costa Meccanica", "Bianchi", "Ricci Alimentari", "Conti", "Moretti"],
+    cities: [
+      ["Milano", "20121"],
+      ["Roma", "00184"],
+      ["Torino", "10121"],
+      ["Bologna", "40121"],
+      ["Napoli", "80133"],
+    ],
+    streets: [
+      "Via Roma",
+      "Corso Vittorio Emanuele",
+      "Via Garibaldi",
+      "Via Mazzini",
+      "Piazza Cavour",
+    ],
+    companies: [
+      "Ferri",
+      "Lombardi Tessuti",
+      "Costa Meccanica",
+      "Bianchi",
+      "Ricci Alimentari",
+      "Conti",
+      "Moretti",
+    ],
     suffix: "S.r.l.",
     people: ["Giulia Rossi", "Marco Esposito", "Francesca Romano", "Luca Colombo", "Chiara Greco"],
-    phone: (n) => `347 ${String(1_000_000 + ((n * 7919) % 9_000_000)).slice(0, 3)} ${String(1000 + (n % 9000))}`,
+    phone: (n) =>
+      `347 ${String(1_000_000 + ((n * 7919) % 9_000_000)).slice(0, 3)} ${String(1000 + (n % 9000))}`,
   },
   {
     weight: 25,
@@ -65,9 +107,22 @@ const MARKETS: readonly (Market & { weight: number })[] = [
     zones: ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"],
     termsDays: [30, 30, 45, 15],
     scale: 1_300,
-    cities: [["New York, NY", "10001"], ["Chicago, IL", "60601"], ["Denver, CO", "80202"], ["Seattle, WA", "98101"], ["Austin, TX", "78701"]],
+    cities: [
+      ["New York, NY", "10001"],
+      ["Chicago, IL", "60601"],
+      ["Denver, CO", "80202"],
+      ["Seattle, WA", "98101"],
+      ["Austin, TX", "78701"],
+    ],
     streets: ["Main Street", "Oak Avenue", "Maple Drive", "Washington Blvd", "Lake Shore Drive"],
-    companies: ["Bluegrass Supply", "Pioneer Tools", "Summit Foods", "Harbor Logistics", "Redwood Crafts", "Liberty Print"],
+    companies: [
+      "Bluegrass Supply",
+      "Pioneer Tools",
+      "Summit Foods",
+      "Harbor Logistics",
+      "Redwood Crafts",
+      "Liberty Print",
+    ],
     suffix: "LLC",
     people: ["John Miller", "Emily Davis", "Michael Brown", "Sarah Wilson", "David Moore"],
     phone: (n) => `212 555 01${String(n % 100).padStart(2, "0")}`,
@@ -80,9 +135,21 @@ const MARKETS: readonly (Market & { weight: number })[] = [
     zones: ["Europe/London"],
     termsDays: [30, 30, 14, 60],
     scale: 1_000,
-    cities: [["London", "EC1A 1BB"], ["Manchester", "M1 1AE"], ["Leeds", "LS1 4AP"], ["Bristol", "BS1 4DJ"], ["Glasgow", "G1 1XQ"]],
+    cities: [
+      ["London", "EC1A 1BB"],
+      ["Manchester", "M1 1AE"],
+      ["Leeds", "LS1 4AP"],
+      ["Bristol", "BS1 4DJ"],
+      ["Glasgow", "G1 1XQ"],
+    ],
     streets: ["High Street", "Station Road", "Church Lane", "Victoria Road", "Mill Lane"],
-    companies: ["Thames Joinery", "Pennine Textiles", "Cotswold Bakery", "Albion Print", "Severn Engineering"],
+    companies: [
+      "Thames Joinery",
+      "Pennine Textiles",
+      "Cotswold Bakery",
+      "Albion Print",
+      "Severn Engineering",
+    ],
     suffix: "Ltd",
     people: ["Oliver Smith", "Amelia Jones", "Harry Taylor", "Isla Evans", "George Wright"],
     phone: (n) => `020 7946 0${String(n % 1000).padStart(3, "0")}`,
@@ -90,7 +157,13 @@ const MARKETS: readonly (Market & { weight: number })[] = [
 ];
 
 /** How a customer pays: days after the due date, and how often something goes wrong. */
-type Behaviour = { name: string; weight: number; lateDays: [number, number]; partial: number; stops: boolean };
+type Behaviour = {
+  name: string;
+  weight: number;
+  lateDays: [number, number];
+  partial: number;
+  stops: boolean;
+};
 const BEHAVIOURS: readonly Behaviour[] = [
   { name: "prompt", weight: 55, lateDays: [-6, 3], partial: 0, stops: false },
   { name: "slow", weight: 25, lateDays: [8, 55], partial: 0.05, stops: false },
@@ -109,7 +182,11 @@ function mulberry32(seed: number) {
   };
 }
 
-export function demoLedger(options: { asOf: CalendarDate; seed: number; customers: number }): DemoLedger {
+export function demoLedger(options: {
+  asOf: CalendarDate;
+  seed: number;
+  customers: number;
+}): DemoLedger {
   const random = mulberry32(options.seed);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
@@ -134,7 +211,11 @@ export function demoLedger(options: { asOf: CalendarDate; seed: number; customer
     const consumer = random() < 0.15;
     const id = `C${String(n).padStart(4, "0")}`;
     const name = consumer ? pick(market.people) : `${pick(market.companies)} ${market.suffix}`;
-    const slug = `${name.toLowerCase().normalize("NFD").replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "")}-${n}`;
+    const slug = `${name
+      .toLowerCase()
+      .normalize("NFD")
+      .replace(/[^a-z]+/g, "-")
+      .replace(/^-|-$/g, "")}-${n}`;
     const [city, postal] = pick(market.cities);
     customers.push([
       id,
@@ -162,7 +243,9 @@ export function demoLedger(options: { asOf: CalendarDate; seed: number; customer
       invoiceSeq += 1;
       const invoiceId = `INV-${String(invoiceSeq).padStart(6, "0")}`;
       const due = addDays(issued, terms);
-      const amountMinor = BigInt(Math.round(market.scale * (0.2 + random() * 2.5))) * unit + BigInt(int(0, 99)) * (unit / 100n || 1n);
+      const amountMinor =
+        BigInt(Math.round(market.scale * (0.2 + random() * 2.5))) * unit +
+        BigInt(int(0, 99)) * (unit / 100n || 1n);
       invoices.push([invoiceId, id, issued, due, cur.code, formatAmount(amountMinor, cur)]);
 
       const pays = !stopsOn || issued < stopsOn;
@@ -195,7 +278,20 @@ export function demoLedger(options: { asOf: CalendarDate; seed: number; customer
   return {
     customers: stringify(customers, {
       header: true,
-      columns: ["customer_id", "name", "kind", "email", "phone", "country", "language", "timezone", "address_line1", "address_line2", "postal_code", "city"],
+      columns: [
+        "customer_id",
+        "name",
+        "kind",
+        "email",
+        "phone",
+        "country",
+        "language",
+        "timezone",
+        "address_line1",
+        "address_line2",
+        "postal_code",
+        "city",
+      ],
     }),
     invoices: stringify(invoices, {
       header: true,
@@ -203,7 +299,15 @@ export function demoLedger(options: { asOf: CalendarDate; seed: number; customer
     }),
     payments: stringify(payments, {
       header: true,
-      columns: ["payment_id", "customer_id", "invoice_id", "date", "currency", "amount", "reference"],
+      columns: [
+        "payment_id",
+        "customer_id",
+        "invoice_id",
+        "date",
+        "currency",
+        "amount",
+        "reference",
+      ],
     }),
   };
 }

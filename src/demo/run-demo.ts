@@ -1,12 +1,12 @@
 import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { agingJson, agingText } from "../cli/aging-command.js";
-import { openDatabase, isPostgresUrl } from "../db/database.js";
+import { isPostgresUrl, openDatabase } from "../db/database.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { OverdueError } from "../kernel/errors.js";
 import { agingReport } from "../ledger/aging-report.js";
-import { importLedgerFile } from "../ledger/import/import-ledger-file.js";
 import type { ImportKind } from "../ledger/import/import-csv.js";
+import { importLedgerFile } from "../ledger/import/import-ledger-file.js";
 import { demoLedger } from "./demo-company.js";
 
 export const DEMO_DATABASE = "./overdue-demo.db";
@@ -42,25 +42,40 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         );
       }
       await database.db.transaction().execute(async (trx) => {
-        for (const table of ["allocations", "payments", "invoices", "customers", "imports"] as const) {
+        for (const table of [
+          "allocations",
+          "payments",
+          "invoices",
+          "customers",
+          "imports",
+        ] as const) {
           await trx.deleteFrom(table).execute();
         }
       });
     }
     const ledger = demoLedger(options);
     const now = new Date().toISOString();
-    for (const kind of ["customers", "invoices", "payments"] as const satisfies readonly ImportKind[]) {
+    for (const kind of [
+      "customers",
+      "invoices",
+      "payments",
+    ] as const satisfies readonly ImportKind[]) {
       const report = await importLedgerFile(database, kind, Readable.from([ledger[kind]]), {
         file: `demo ${kind}`,
         now,
         onError: (e) => {
-          throw new OverdueError("demo_broken", `demo ${kind} line ${e.line}: ${e.field}: ${e.problem}`);
+          throw new OverdueError(
+            "demo_broken",
+            `demo ${kind} line ${e.line}: ${e.field}: ${e.problem}`,
+          );
         },
       });
       if (!options.json) options.print(`Imported ${report.rows} ${kind}.`);
     }
     const report = await agingReport(database, options.asOf);
-    options.print(options.json ? JSON.stringify(agingJson(report), null, 2) : `\n${agingText(report, 10)}`);
+    options.print(
+      options.json ? JSON.stringify(agingJson(report), null, 2) : `\n${agingText(report, 10)}`,
+    );
     if (!options.json) {
       options.print(
         `\nThe demo ledger is in ${database.location}. Try:\n  npx overdue --db ${url} aging --as-of ${options.asOf} --all`,

@@ -66,7 +66,10 @@ export async function agingReport(database: Database, asOf: CalendarDate): Promi
     .groupBy("currency")
     .execute();
 
-  const customers = new Map<string, { customerId: string; name: string; currency: string; figures: AgingFigures }>();
+  const customers = new Map<
+    string,
+    { customerId: string; name: string; currency: string; figures: AgingFigures }
+  >();
   const entry = (customerId: string, currency: string, name = "") => {
     const key = `${customerId}\u0000${currency}`;
     let found = customers.get(key);
@@ -84,14 +87,18 @@ export async function agingReport(database: Database, asOf: CalendarDate): Promi
   }
   for (const row of later.rows) {
     const target = entry(row.customer_id, row.currency);
-    target.figures = addFigures(target.figures, figuresIn(bucketName(row.bucket), toBigInt(row.minor), 0));
+    target.figures = addFigures(
+      target.figures,
+      figuresIn(bucketName(row.bucket), toBigInt(row.minor), 0),
+    );
   }
 
   const sorted = [...customers.values()].sort(
     (a, b) => compareText(a.customerId, b.customerId) || compareText(a.currency, b.currency),
   );
   const totals = new Map<string, AgingFigures>();
-  for (const c of sorted) totals.set(c.currency, addFigures(totals.get(c.currency) ?? emptyFigures(), c.figures));
+  for (const c of sorted)
+    totals.set(c.currency, addFigures(totals.get(c.currency) ?? emptyFigures(), c.figures));
   const totalRows = [...totals.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([currency, figures]) => ({ currency, ...figures }));
@@ -99,8 +106,16 @@ export async function agingReport(database: Database, asOf: CalendarDate): Promi
   return {
     asOf,
     totals: totalRows,
-    customers: sorted.map((c) => ({ customerId: c.customerId, name: c.name, currency: c.currency, ...c.figures })),
-    dso: totalRows.map((t) => ({ currency: t.currency, dsoTenths: dsoTenths(t.total, salesBy.get(t.currency) ?? 0n) })),
+    customers: sorted.map((c) => ({
+      customerId: c.customerId,
+      name: c.name,
+      currency: c.currency,
+      ...c.figures,
+    })),
+    dso: totalRows.map((t) => ({
+      currency: t.currency,
+      dsoTenths: dsoTenths(t.total, salesBy.get(t.currency) ?? 0n),
+    })),
   };
 }
 
@@ -108,7 +123,8 @@ export async function agingReport(database: Database, asOf: CalendarDate): Promi
 function bucketCase(asOf: CalendarDate, column = "due_date") {
   const due = sql.ref(column);
   const whens = bucketThresholds(asOf).map(
-    ([name, threshold]) => sql`when ${due} >= ${threshold} then ${sql.lit(AGING_BUCKETS.indexOf(name))}`,
+    ([name, threshold]) =>
+      sql`when ${due} >= ${threshold} then ${sql.lit(AGING_BUCKETS.indexOf(name))}`,
   );
   return sql<number>`case ${sql.join(whens, sql` `)} else ${sql.lit(AGING_BUCKETS.length - 1)} end`;
 }

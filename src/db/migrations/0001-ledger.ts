@@ -26,7 +26,9 @@ export function ledgerMigration(dialect: StoreDialect) {
         .createTable("customers")
         .addColumn("id", "text", (c) => c.primaryKey())
         .addColumn("name", "text", (c) => c.notNull())
-        .addColumn("kind", "text", (c) => c.notNull().check(sqlIn("kind", ["business", "consumer"])))
+        .addColumn("kind", "text", (c) =>
+          c.notNull().check(sqlIn("kind", ["business", "consumer"])),
+        )
         .addColumn("email", "text")
         .addColumn("phone", "text")
         .addColumn("country", "text", (c) => c.notNull())
@@ -59,20 +61,29 @@ export function ledgerMigration(dialect: StoreDialect) {
         .addColumn("import_line", "bigint")
         .addColumn("created_at", "text", (c) => c.notNull())
         .addColumn("updated_at", "text", (c) => c.notNull())
-        .addCheckConstraint("invoice_open_within_amount", sql`open_minor >= 0 and open_minor <= amount_minor`)
+        .addCheckConstraint(
+          "invoice_open_within_amount",
+          sql`open_minor >= 0 and open_minor <= amount_minor`,
+        )
         .execute();
       await db.schema
         .createIndex("invoices_customer_open")
         .on("invoices")
         .columns(["customer_id", "currency", "due_date"])
         .execute();
-      await db.schema.createIndex("invoices_issue_date").on("invoices").column("issue_date").execute();
+      await db.schema
+        .createIndex("invoices_issue_date")
+        .on("invoices")
+        .column("issue_date")
+        .execute();
 
       await db.schema
         .createTable("payments")
         .addColumn("id", "text", (c) => c.primaryKey())
         .addColumn("customer_id", "text", (c) => c.notNull().references("customers.id"))
-        .addColumn("kind", "text", (c) => c.notNull().check(sqlIn("kind", ["payment", "credit_note"])))
+        .addColumn("kind", "text", (c) =>
+          c.notNull().check(sqlIn("kind", ["payment", "credit_note"])),
+        )
         .addColumn("date", dateType, (c) => c.notNull())
         .addColumn("currency", "text", (c) => c.notNull())
         .addColumn("amount_minor", "bigint", (c) => c.notNull())
@@ -84,7 +95,11 @@ export function ledgerMigration(dialect: StoreDialect) {
         .addColumn("created_at", "text", (c) => c.notNull())
         .addColumn("updated_at", "text", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("payments_customer").on("payments").column("customer_id").execute();
+      await db.schema
+        .createIndex("payments_customer")
+        .on("payments")
+        .column("customer_id")
+        .execute();
 
       await db.schema
         .createTable("allocations")

@@ -41,6 +41,7 @@ export function allocate(
   for (const invoice of targets) {
     if (left <= 0n) break;
     if (invoice.openMinor <= 0n) continue;
+    // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
     const minor = invoice.openMinor < left ? invoice.openMinor : left;
     allocations.push({ invoiceId: invoice.id, minor });
     left -= minor;

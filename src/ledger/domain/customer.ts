@@ -71,7 +71,9 @@ export function parseTimeZone(text: string): Checked<string> {
     }
     zoneCache.set(zone, known);
   }
-  return known ? valid(zone) : invalid(`"${text}" is not an IANA time zone (e.g. Europe/Stockholm)`);
+  return known
+    ? valid(zone)
+    : invalid(`"${text}" is not an IANA time zone (e.g. Europe/Stockholm)`);
 }
 
 /** The language a customer in `country` is written to when none is given. */

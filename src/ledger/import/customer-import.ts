@@ -36,7 +36,9 @@ export function parseCustomerRow(values: Readonly<Record<string, string>>) {
   const kind = f.check("kind", f.required("kind"), parseCustomerKind);
   const country = f.check("country", f.required("country"), parseCountry);
   const email = f.check("email", f.optional("email"), parseEmail);
-  const phone = country ? f.check("phone", f.optional("phone"), (t) => parsePhone(t, country)) : null;
+  const phone = country
+    ? f.check("phone", f.optional("phone"), (t) => parsePhone(t, country))
+    : null;
   const language = f.check("language", f.optional("language"), parseLanguage);
   const timezone = f.check("timezone", f.optional("timezone"), parseTimeZone);
   if (f.problems.length > 0 || !id || !name || !kind || !country) {
@@ -62,7 +64,10 @@ export function parseCustomerRow(values: Readonly<Record<string, string>>) {
   return { ok: true as const, row };
 }
 
-type CustomerColumns = Omit<CustomersTable, "collector_id" | "import_id" | "import_line" | "created_at" | "updated_at">;
+type CustomerColumns = Omit<
+  CustomersTable,
+  "collector_id" | "import_id" | "import_line" | "created_at" | "updated_at"
+>;
 
 function toColumns(row: CustomerRow): CustomerColumns {
   return {

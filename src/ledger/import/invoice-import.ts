@@ -28,14 +28,27 @@ export function parseInvoiceRow(values: Readonly<Record<string, string>>) {
   const dueDate = f.check("due_date", f.required("due_date"), parseCalendarDate);
   const currency = f.check("currency", f.required("currency"), parseCurrency);
   const amountText = f.required("amount");
-  const amountMinor = currency ? f.check("amount", amountText, (t) => parseAmount(t, currency)) : null;
+  const amountMinor = currency
+    ? f.check("amount", amountText, (t) => parseAmount(t, currency))
+    : null;
   if (amountMinor !== null && amountMinor <= 0n) {
-    f.fail("amount", "must be greater than zero (import credit notes as payments of kind credit_note)");
+    f.fail(
+      "amount",
+      "must be greater than zero (import credit notes as payments of kind credit_note)",
+    );
   }
   if (issueDate && dueDate && dueDate < issueDate) {
     f.fail("due_date", `${dueDate} is before the issue date ${issueDate}`);
   }
-  if (f.problems.length > 0 || !id || !customerId || !issueDate || !dueDate || !currency || amountMinor === null) {
+  if (
+    f.problems.length > 0 ||
+    !id ||
+    !customerId ||
+    !issueDate ||
+    !dueDate ||
+    !currency ||
+    amountMinor === null
+  ) {
     return { ok: false as const, problems: f.problems };
   }
   const row: InvoiceRow = {
@@ -98,7 +111,8 @@ export const invoiceImporter: RowImporter<InvoiceRow> = {
         continue;
       }
       const paidMinor = before ? before.amount_minor - before.open_minor : 0n;
-      const problem = before && paidMinor > 0n ? changeOfPaidInvoice(before, row, paidMinor) : undefined;
+      const problem =
+        before && paidMinor > 0n ? changeOfPaidInvoice(before, row, paidMinor) : undefined;
       if (problem) {
         errors.push({ line, ...problem });
         continue;

@@ -41,7 +41,9 @@ export function parsePaymentRow(values: Readonly<Record<string, string>>) {
   const date = f.check("date", f.required("date"), parseCalendarDate);
   const currency = f.check("currency", f.required("currency"), parseCurrency);
   const amountText = f.required("amount");
-  const amountMinor = currency ? f.check("amount", amountText, (t) => parseAmount(t, currency)) : null;
+  const amountMinor = currency
+    ? f.check("amount", amountText, (t) => parseAmount(t, currency))
+    : null;
   if (amountMinor === 0n) f.fail("amount", "must be greater than zero");
   const kind = f.check("kind", f.optional("kind"), parsePaymentKind) ?? "payment";
   if (f.problems.length > 0 || !id || !customerId || !date || !currency || amountMinor === null) {
@@ -271,12 +273,18 @@ function checkReferences(
   ledger: BatchLedger,
 ): Omit<RowError, "line"> | undefined {
   if (!knownCustomers.has(row.customerId)) {
-    return { field: "customer_id", problem: `no customer "${row.customerId}" (import customers first)` };
+    return {
+      field: "customer_id",
+      problem: `no customer "${row.customerId}" (import customers first)`,
+    };
   }
   if (!row.invoiceId) return undefined;
   const invoice = ledger.get(row.invoiceId);
   if (!invoice) {
-    return { field: "invoice_id", problem: `no invoice "${row.invoiceId}" (import invoices first)` };
+    return {
+      field: "invoice_id",
+      problem: `no invoice "${row.invoiceId}" (import invoices first)`,
+    };
   }
   if (invoice.customer_id !== row.customerId) {
     return {
@@ -335,7 +343,8 @@ class BatchLedger {
   apply(invoiceId: string, minor: bigint, date: CalendarDate): void {
     const invoice = this.mustGet(invoiceId);
     invoice.open_minor -= minor;
-    if (!invoice.last_allocation_on || invoice.last_allocation_on < date) invoice.last_allocation_on = date;
+    if (!invoice.last_allocation_on || invoice.last_allocation_on < date)
+      invoice.last_allocation_on = date;
     this.changed.add(invoiceId);
   }
 
