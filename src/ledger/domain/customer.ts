@@ -40,9 +40,12 @@ export function parseCustomerKind(text: string): Checked<CustomerKind> {
 
 const regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
 
+/** ISO 3166 leaves these for private use (ZZ is CLDR's "Unknown Region"); XK (Kosovo) is in real use. */
+const PRIVATE_USE = /^(AA|Q[M-Z]|X[A-JL-Z]|ZZ)$/;
+
 export function parseCountry(text: string): Checked<string> {
   const code = text.trim().toUpperCase();
-  return /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== undefined
+  return /^[A-Z]{2}$/.test(code) && !PRIVATE_USE.test(code) && regionNames.of(code) !== undefined
     ? valid(code)
     : invalid(`"${text}" is not an ISO 3166 country code (e.g. SE, IT, US, GB)`);
 }
