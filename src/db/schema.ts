@@ -21,6 +21,7 @@ export interface CustomersTable {
   postal_code: string | null;
   city: string | null;
   collector_id: string | null;
+  /** The import that last wrote this row, and its line there. */
   import_id: Count | null;
   import_line: Count | null;
   created_at: string;
@@ -39,6 +40,7 @@ export interface InvoicesTable {
   /** Date of the latest payment or credit applied; with open_minor it gives the balance on any past date. */
   last_allocation_on: string | null;
   status: string;
+  /** The import that last wrote this row, and its line there. */
   import_id: Count | null;
   import_line: Count | null;
   created_at: string;
@@ -56,6 +58,7 @@ export interface PaymentsTable {
   unallocated_minor: Minor;
   invoice_id: string | null;
   reference: string | null;
+  /** The import that last wrote this row, and its line there. */
   import_id: Count | null;
   import_line: Count | null;
   created_at: string;

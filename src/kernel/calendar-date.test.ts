@@ -51,3 +51,17 @@ describe("calendar dates", () => {
     expect(dateInZone(instant, "America/Los_Angeles")).toBe("2026-03-01");
   });
 });
+
+describe("leap years", () => {
+  it("follows the Gregorian rule for 29 February", () => {
+    for (const [year, leap] of [
+      [2024, true],
+      [2023, false],
+      [2000, true],
+      [1900, false],
+      [2100, false],
+    ] as const) {
+      expect(parseCalendarDate(`${year}-02-29`).ok, String(year)).toBe(leap);
+    }
+  });
+});

@@ -13,17 +13,19 @@ export function parseCalendarDate(text: string): Checked<CalendarDate> {
   const trimmed = text.trim();
   const match = SHAPE.exec(trimmed);
   if (!match) return invalid(`"${text}" is not a date in the form YYYY-MM-DD`);
-  const [, y, m, d] = match;
-  // Date.UTC rolls 2026-02-30 over to March; a round trip tells a real day from one that isn't.
-  const epoch = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  if (
-    epoch.getUTCFullYear() !== Number(y) ||
-    epoch.getUTCMonth() !== Number(m) - 1 ||
-    epoch.getUTCDate() !== Number(d)
-  ) {
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return invalid(`"${text}" is not a day of the calendar`);
   }
   return valid(trimmed as CalendarDate);
+}
+
+/** Gregorian month lengths (checked per row on imports, so no Date objects here). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 export function calendarDate(text: string): CalendarDate {

@@ -13,7 +13,8 @@ describe("customer fields", () => {
   it("accepts ISO 3166 countries and refuses unknown or private-use codes", () => {
     expect(parseCountry("se")).toEqual({ ok: true, value: "SE" });
     expect(parseCountry("XK").ok).toBe(true);
-    for (const code of ["ZZ", "XX", "QQ", "AA", "SWE", "", "S"]) expect(parseCountry(code).ok, code).toBe(false);
+    for (const code of ["ZZ", "XX", "QQ", "AA", "SWE", "", "S"])
+      expect(parseCountry(code).ok, code).toBe(false);
   });
 
   it("normalizes phone numbers to E.164 using the customer's country", () => {

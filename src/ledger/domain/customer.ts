@@ -40,12 +40,18 @@ export function parseCustomerKind(text: string): Checked<CustomerKind> {
 
 const regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
 
-/** ISO 3166 leaves these for private use (ZZ is CLDR's "Unknown Region"); XK (Kosovo) is in real use. */
-const PRIVATE_USE = /^(AA|Q[M-Z]|X[A-JL-Z]|ZZ)$/;
+/**
+ * Codes CLDR names but ISO 3166-1 does not assign to a country: private use (ZZ is CLDR's
+ * "Unknown Region"; XK, Kosovo, is in real use and allowed) and the exceptionally reserved
+ * unions and former states (EU, EZ, UN, SU, FX). UK is reserved too: the code is GB.
+ */
+const NOT_A_COUNTRY = /^(AA|Q[M-Z]|X[A-JL-Z]|ZZ|EU|EZ|UN|SU|FX|UK)$/;
 
 export function parseCountry(text: string): Checked<string> {
   const code = text.trim().toUpperCase();
-  return /^[A-Z]{2}$/.test(code) && !PRIVATE_USE.test(code) && regionNames.of(code) !== undefined
+  if (code === "UK")
+    return invalid(`"${text}" is not an ISO 3166 country code (the United Kingdom is GB)`);
+  return /^[A-Z]{2}$/.test(code) && !NOT_A_COUNTRY.test(code) && regionNames.of(code) !== undefined
     ? valid(code)
     : invalid(`"${text}" is not an ISO 3166 country code (e.g. SE, IT, US, GB)`);
 }

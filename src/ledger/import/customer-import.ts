@@ -10,8 +10,9 @@ import {
   parsePhone,
   parseTimeZone,
 } from "../domain/customer.js";
-import { chunksFor, type RowImporter } from "./import-csv.js";
-import { RowFields, SeenInFile } from "./row-fields.js";
+import type { RowImporter } from "./import-csv.js";
+import { RowFields } from "./row-fields.js";
+import { type RowWrite, writeRows } from "./write-rows.js";
 
 type CustomerRow = Omit<Customer, "collectorId">;
 
@@ -64,12 +65,23 @@ export function parseCustomerRow(values: Readonly<Record<string, string>>) {
   return { ok: true as const, row };
 }
 
-type CustomerColumns = Omit<
-  CustomersTable,
-  "collector_id" | "import_id" | "import_line" | "created_at" | "updated_at"
->;
+/** The columns a file sets; a re-import that changes none of them leaves the row unchanged. */
+const COMPARED = [
+  "name",
+  "kind",
+  "email",
+  "phone",
+  "country",
+  "language",
+  "timezone",
+  "address_line1",
+  "address_line2",
+  "postal_code",
+  "city",
+] as const satisfies readonly (keyof CustomersTable)[];
+type FileColumns = Pick<CustomersTable, "id" | (typeof COMPARED)[number]>;
 
-function toColumns(row: CustomerRow): CustomerColumns {
+function toColumns(row: CustomerRow): FileColumns {
   return {
     id: row.id,
     name: row.name,
@@ -86,90 +98,44 @@ function toColumns(row: CustomerRow): CustomerColumns {
   };
 }
 
-/** The columns a file sets; a re-import that changes none of them leaves the row unchanged. */
-const COMPARED = [
-  "name",
-  "kind",
-  "email",
-  "phone",
-  "country",
-  "language",
-  "timezone",
-  "address_line1",
-  "address_line2",
-  "postal_code",
-  "city",
-] as const satisfies readonly (keyof CustomerColumns)[];
+const MARK = ["import_id", "import_line", "updated_at"] as const;
+const INSERT_CUSTOMERS: RowWrite<"customers"> = {
+  table: "customers",
+  columns: ["id", ...COMPARED, "collector_id", "created_at", ...MARK],
+};
+const UPDATE_CUSTOMERS: RowWrite<"customers"> = {
+  ...INSERT_CUSTOMERS,
+  upsert: { key: "id", set: [...COMPARED, ...MARK] },
+};
 
-export const customerImporter: RowImporter<CustomerRow> = {
+export const customerImporter: RowImporter<CustomerRow, CustomersTable> = {
   kind: "customers",
   columns: COLUMNS,
+  idColumn: "customer_id",
+  idOf: (row) => row.id,
   parse: parseCustomerRow,
-  async applyBatch({ trx, importId, now, maxParameters }, batch) {
-    const stored = new Map(
-      (
-        await trx
-          .selectFrom("customers")
-          .selectAll()
-          .where(
-            "id",
-            "in",
-            batch.map((b) => b.row.id),
-          )
-          .execute()
-      ).map((c) => [c.id, c]),
-    );
-    const seen = new SeenInFile(importId);
-    const errors = [];
-    const writes: CustomersTable[] = [];
-    let inserted = 0;
-    let updated = 0;
-    let unchanged = 0;
-    for (const { line, row } of batch) {
-      const before = stored.get(row.id);
-      const repeat = seen.repeat(row.id, line, before);
-      if (repeat) {
-        errors.push({ line, field: "customer_id", problem: repeat });
-        continue;
+  async load(trx, ids) {
+    const rows = await trx.selectFrom("customers").selectAll().where("id", "in", ids).execute();
+    return new Map(rows.map((row) => [row.id, row]));
+  },
+  async applyBatch({ trx, now, dialect, importId }, batch, stored) {
+    const inserts: CustomersTable[] = [];
+    const updates: CustomersTable[] = [];
+    const unchanged: (typeof batch)[number][] = [];
+    for (const entry of batch) {
+      const before = stored.get(entry.row.id);
+      const columns = toColumns(entry.row);
+      const mark = { import_id: importId, import_line: BigInt(entry.line), updated_at: now };
+      if (!before) {
+        inserts.push({ ...columns, collector_id: null, created_at: now, ...mark });
+      } else if (COMPARED.some((key) => before[key] !== columns[key])) {
+        updates.push({ ...before, ...columns, ...mark });
+      } else {
+        unchanged.push(entry);
       }
-      const columns = toColumns(row);
-      const changed = !before || COMPARED.some((key) => before[key] !== columns[key]);
-      if (!before) inserted += 1;
-      else if (changed) updated += 1;
-      else unchanged += 1;
-      writes.push({
-        ...columns,
-        collector_id: before?.collector_id ?? null,
-        import_id: importId,
-        import_line: BigInt(line),
-        created_at: before?.created_at ?? now,
-        updated_at: changed ? now : (before?.updated_at ?? now),
-      });
     }
-    for (const chunk of chunksFor(writes, 17, maxParameters)) {
-      await trx
-        .insertInto("customers")
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column("id").doUpdateSet((eb) => ({
-            name: eb.ref("excluded.name"),
-            kind: eb.ref("excluded.kind"),
-            email: eb.ref("excluded.email"),
-            phone: eb.ref("excluded.phone"),
-            country: eb.ref("excluded.country"),
-            language: eb.ref("excluded.language"),
-            timezone: eb.ref("excluded.timezone"),
-            address_line1: eb.ref("excluded.address_line1"),
-            address_line2: eb.ref("excluded.address_line2"),
-            postal_code: eb.ref("excluded.postal_code"),
-            city: eb.ref("excluded.city"),
-            import_id: eb.ref("excluded.import_id"),
-            import_line: eb.ref("excluded.import_line"),
-            updated_at: eb.ref("excluded.updated_at"),
-          })),
-        )
-        .execute();
-    }
-    return { errors, inserted, updated, unchanged };
+    await writeRows(trx, dialect, INSERT_CUSTOMERS, inserts);
+    await writeRows(trx, dialect, UPDATE_CUSTOMERS, updates);
+    return { errors: [], inserted: inserts.length, updated: updates.length, unchanged };
   },
 };

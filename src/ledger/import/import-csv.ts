@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { Database } from "../../db/database.js";
+import type { StoreDialect } from "../../db/dialects.js";
 import type { LedgerSchema } from "../../db/schema.js";
 import {
   type ColumnSpec,
@@ -9,6 +10,7 @@ import {
   openCsv,
   type RowError,
 } from "./csv-records.js";
+import { chunksFor } from "./write-rows.js";
 
 export const IMPORT_KINDS = ["customers", "invoices", "payments"] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -19,11 +21,15 @@ export type ParsedRow<Row> =
 
 export type BatchRow<Row> = { readonly line: number; readonly row: Row };
 
-export type BatchOutcome = {
+/** Which import last wrote a stored row, and from which line: how a repeated id is caught. */
+export type ImportMark = { readonly import_id: bigint | null; readonly import_line: bigint | null };
+
+export type BatchOutcome<Row> = {
   readonly errors: readonly RowError[];
   readonly inserted: number;
   readonly updated: number;
-  readonly unchanged: number;
+  /** Rows equal to what is stored: not written, so their ids are remembered apart. */
+  readonly unchanged: readonly BatchRow<Row>[];
 };
 
 export type ImportContext = {
@@ -31,15 +37,28 @@ export type ImportContext = {
   readonly importId: bigint;
   /** ISO 8601 instant stamped on created/updated rows. */
   readonly now: string;
-  readonly maxParameters: number;
+  readonly dialect: StoreDialect;
 };
 
 /** How one kind of row is read (pure) and written (a batch inside the import's transaction). */
-export type RowImporter<Row> = {
+export type RowImporter<Row, Stored extends ImportMark> = {
   readonly kind: ImportKind;
   readonly columns: ColumnSpec;
+  /** The column holding the row's id; an id may appear once per file. */
+  readonly idColumn: string;
+  idOf(row: Row): string;
   parse(values: Readonly<Record<string, string>>): ParsedRow<Row>;
-  applyBatch(context: ImportContext, batch: readonly BatchRow<Row>[]): Promise<BatchOutcome>;
+  /** The stored rows with these ids. */
+  load(
+    trx: Transaction<LedgerSchema>,
+    ids: readonly string[],
+  ): Promise<ReadonlyMap<string, Stored>>;
+  /** Writes rows whose ids appear for the first time in the file; new and changed rows carry the import's mark. */
+  applyBatch(
+    context: ImportContext,
+    batch: readonly BatchRow<Row>[],
+    stored: ReadonlyMap<string, Stored>,
+  ): Promise<BatchOutcome<Row>>;
 };
 
 export type ImportReport = {
@@ -63,7 +82,7 @@ export type ImportOptions = {
   readonly onProgress?: (rows: number, bytesRead: number) => void;
 };
 
-/** Rows written per statement batch: big enough to amortize round trips, small enough for memory. */
+/** Rows per write batch: big enough to amortize statements, small enough for flat memory. */
 const BATCH_ROWS = 1000;
 
 class ImportRejected extends Error {}
@@ -73,9 +92,9 @@ class ImportRejected extends Error {}
  * transaction, and a single bad row anywhere rolls the whole file back. Memory stays flat:
  * only one batch of rows is held at a time.
  */
-export async function importCsv<Row>(
+export async function importCsv<Row, Stored extends ImportMark>(
   database: Database,
-  importer: RowImporter<Row>,
+  importer: RowImporter<Row, Stored>,
   source: AsyncIterable<Buffer | string>,
   options: ImportOptions,
 ): Promise<ImportReport> {
@@ -86,20 +105,22 @@ export async function importCsv<Row>(
     ok,
     ...counts,
   });
-  const reader = await openCsv(source, importer.columns, options.columnMap ?? new Map());
+  let label = (column: string) => column;
   const emit = (errors: RowError[]) => {
     errors.sort((a, b) => a.line - b.line);
     let lastLine = -1;
     for (const error of errors) {
       if (error.line !== lastLine) counts.failedRows += 1;
       lastLine = error.line;
-      options.onError?.({ ...error, field: reader.label(error.field) });
+      options.onError?.({ ...error, field: label(error.field) });
     }
   };
 
   try {
+    const reader = await openCsv(source, importer.columns, options.columnMap ?? new Map());
+    label = reader.label;
     await database.db.transaction().execute(async (trx) => {
-      const { id: importId } = await trx
+      const { id } = await trx
         .insertInto("imports")
         .values({
           kind: importer.kind,
@@ -114,35 +135,68 @@ export async function importCsv<Row>(
         .executeTakeFirstOrThrow();
       const context: ImportContext = {
         trx,
-        importId: BigInt(importId),
+        importId: BigInt(id),
         now: options.now,
-        maxParameters: database.dialect.maxParameters,
+        dialect: database.dialect,
       };
+      const fileIds = await FileIds.start(trx, context.importId);
       let batch: BatchRow<Row>[] = [];
-      let batchErrors: RowError[] = [];
-      const flush = async () => {
-        const outcome = batch.length > 0 ? await importer.applyBatch(context, batch) : undefined;
-        if (outcome) {
+      let errors: RowError[] = [];
+      const writeBatch = async () => {
+        const stored = await importer.load(
+          trx,
+          batch.map((b) => importer.idOf(b.row)),
+        );
+        const first = await fileIds.firstOccurrences(
+          batch.map((b) => ({ ...b, id: importer.idOf(b.row) })),
+          stored,
+          (line, id, firstLine) =>
+            errors.push({
+              line,
+              field: importer.idColumn,
+              problem: `"${id}" appears again (first on line ${firstLine})`,
+            }),
+        );
+        if (first.length > 0) {
+          const outcome = await importer.applyBatch(context, first, stored);
           counts.inserted += outcome.inserted;
           counts.updated += outcome.updated;
-          counts.unchanged += outcome.unchanged;
-          batchErrors.push(...outcome.errors);
+          counts.unchanged += outcome.unchanged.length;
+          errors.push(...outcome.errors);
+          await fileIds.rememberUnchanged(
+            outcome.unchanged.map((u) => ({ line: u.line, id: importer.idOf(u.row) })),
+          );
         }
-        emit(batchErrors);
+      };
+      const flush = async () => {
+        if (batch.length > 0) await writeBatch();
+        emit(errors);
         batch = [];
-        batchErrors = [];
+        errors = [];
         options.onProgress?.(counts.rows, reader.bytesRead());
       };
-      for await (const record of reader.records) {
-        counts.rows += 1;
-        const parsed = parseRecord(importer, record);
-        if (parsed.ok) batch.push({ line: record.line, row: parsed.row });
-        else batchErrors.push(...parsed.problems.map((p) => ({ line: record.line, ...p })));
-        if (batch.length + batchErrors.length >= BATCH_ROWS) await flush();
+      for await (const records of reader.batches) {
+        for (const record of records) {
+          counts.rows += 1;
+          const parsed = parseRecord(importer, record);
+          if (parsed.ok) batch.push({ line: record.line, row: parsed.row });
+          else errors.push(...parsed.problems.map((p) => ({ line: record.line, ...p })));
+          if (batch.length + errors.length >= BATCH_ROWS) await flush();
+        }
       }
       await flush();
       if (counts.failedRows > 0) throw new ImportRejected();
-      await finishImport(trx, importId, counts, options.now);
+      await trx
+        .updateTable("imports")
+        .set({
+          finished_at: options.now,
+          rows: BigInt(counts.rows),
+          inserted: BigInt(counts.inserted),
+          updated: BigInt(counts.updated),
+          unchanged: BigInt(counts.unchanged),
+        })
+        .where("id", "=", context.importId)
+        .execute();
     });
   } catch (error) {
     if (error instanceof ImportRejected) return report(false);
@@ -155,36 +209,81 @@ export async function importCsv<Row>(
   return report(true);
 }
 
-function parseRecord<Row>(importer: RowImporter<Row>, record: CsvRecord): ParsedRow<Row> {
+/**
+ * Catches an id that appears twice in one file. New and changed rows carry the import's id
+ * and line, so a repeat of them is seen on the stored row at no extra cost; rows that were
+ * unchanged are not written, so their ids go to a temporary table (on disk: memory stays flat).
+ */
+class FileIds {
+  private constructor(
+    private readonly trx: Transaction<LedgerSchema>,
+    private readonly importId: bigint,
+  ) {}
+
+  static async start(trx: Transaction<LedgerSchema>, importId: bigint): Promise<FileIds> {
+    await sql`create temporary table if not exists import_unchanged (id text primary key, line bigint not null)`.execute(
+      trx,
+    );
+    await sql`delete from import_unchanged`.execute(trx);
+    return new FileIds(trx, importId);
+  }
+
+  async firstOccurrences<T extends { line: number; id: string }>(
+    entries: readonly T[],
+    stored: ReadonlyMap<string, ImportMark>,
+    repeat: (line: number, id: string, firstLine: number) => void,
+  ): Promise<T[]> {
+    const inBatch = new Map<string, number>();
+    const unchangedEarlier = await this.unchangedLines(
+      entries.filter((e) => {
+        const mark = stored.get(e.id);
+        return mark && mark.import_id !== this.importId;
+      }),
+    );
+    const first: T[] = [];
+    for (const entry of entries) {
+      const mark = stored.get(entry.id);
+      const earlier =
+        inBatch.get(entry.id) ??
+        (mark?.import_id === this.importId ? Number(mark.import_line) : undefined) ??
+        unchangedEarlier.get(entry.id);
+      if (earlier === undefined) {
+        inBatch.set(entry.id, entry.line);
+        first.push(entry);
+      } else {
+        repeat(entry.line, entry.id, earlier);
+      }
+    }
+    return first;
+  }
+
+  async rememberUnchanged(entries: readonly { line: number; id: string }[]): Promise<void> {
+    for (const chunk of chunksFor(entries, 2, 10_000)) {
+      await sql`insert into import_unchanged (id, line) values ${sql.join(
+        chunk.map((e) => sql`(${e.id}, ${e.line})`),
+      )}`.execute(this.trx);
+    }
+  }
+
+  private async unchangedLines(entries: readonly { id: string }[]): Promise<Map<string, number>> {
+    const lines = new Map<string, number>();
+    for (const chunk of chunksFor(entries, 1, 10_000)) {
+      const { rows } = await sql<{ id: string; line: unknown }>`
+        select id, line from import_unchanged where id in (${sql.join(chunk.map((e) => e.id))})`.execute(
+        this.trx,
+      );
+      for (const row of rows) lines.set(row.id, Number(row.line));
+    }
+    return lines;
+  }
+}
+
+function parseRecord<Row>(
+  importer: { parse(values: Readonly<Record<string, string>>): ParsedRow<Row> },
+  record: CsvRecord,
+): ParsedRow<Row> {
   if (record.shapeProblem) {
     return { ok: false, problems: [{ field: "row", problem: record.shapeProblem }] };
   }
   return importer.parse(record.values);
-}
-
-async function finishImport(
-  trx: Kysely<LedgerSchema>,
-  importId: bigint,
-  counts: { rows: number; inserted: number; updated: number; unchanged: number },
-  now: string,
-) {
-  await trx
-    .updateTable("imports")
-    .set({
-      finished_at: now,
-      rows: BigInt(counts.rows),
-      inserted: BigInt(counts.inserted),
-      updated: BigInt(counts.updated),
-      unchanged: BigInt(counts.unchanged),
-    })
-    .where("id", "=", importId)
-    .execute();
-}
-
-/** Splits `items` into chunks that keep a statement under the store's parameter limit. */
-export function chunksFor<T>(items: readonly T[], parametersEach: number, maxParameters: number) {
-  const size = Math.max(1, Math.floor(maxParameters / parametersEach));
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
 }

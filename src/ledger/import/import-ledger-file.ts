@@ -15,8 +15,8 @@ export function importLedgerFile(
     case "customers":
       return importCsv(database, customerImporter, source, options);
     case "invoices":
-      return importCsv(database, invoiceImporter, source, options);
+      return importCsv(database, invoiceImporter(), source, options);
     case "payments":
-      return importCsv(database, paymentImporter, source, options);
+      return importCsv(database, paymentImporter(), source, options);
   }
 }

@@ -1,9 +1,11 @@
 import type { InvoicesTable } from "../../db/schema.js";
 import { type CalendarDate, parseCalendarDate } from "../../kernel/calendar-date.js";
 import { type Currency, formatAmount, parseAmount, parseCurrency } from "../../kernel/money.js";
-import type { RowError } from "./csv-records.js";
-import { chunksFor, type RowImporter } from "./import-csv.js";
-import { RowFields, SeenInFile } from "./row-fields.js";
+import type { FieldProblem, RowError } from "./csv-records.js";
+import type { RowImporter } from "./import-csv.js";
+import { KnownCustomers } from "./known-customers.js";
+import { RowFields } from "./row-fields.js";
+import { type RowWrite, writeRows } from "./write-rows.js";
 
 export type InvoiceRow = {
   readonly id: string;
@@ -63,113 +65,85 @@ export function parseInvoiceRow(values: Readonly<Record<string, string>>) {
   return { ok: true as const, row };
 }
 
-const INVOICE_COLUMN_COUNT = 14;
+/** Reads invoices; one per import, as it remembers the customers it has seen exist. */
+export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
+  const customers = new KnownCustomers();
+  return {
+    kind: "invoices",
+    columns: COLUMNS,
+    idColumn: "invoice_id",
+    idOf: (row) => row.id,
+    parse: parseInvoiceRow,
+    async load(trx, ids) {
+      const rows = await trx.selectFrom("invoices").selectAll().where("id", "in", ids).execute();
+      return new Map(rows.map((row) => [row.id, row]));
+    },
+    async applyBatch({ trx, now, dialect, importId }, batch, stored) {
+      await customers.load(
+        trx,
+        batch.map((b) => b.row.customerId),
+      );
+      const errors: RowError[] = [];
+      const inserts: InvoicesTable[] = [];
+      const updates: InvoicesTable[] = [];
+      const unchanged: (typeof batch)[number][] = [];
+      for (const entry of batch) {
+        const { line, row } = entry;
+        const before = stored.get(row.id);
+        const paidMinor = before ? before.amount_minor - before.open_minor : 0n;
+        const problem =
+          customers.problem(row.customerId) ??
+          (before && paidMinor > 0n ? changeOfPaidInvoice(before, row, paidMinor) : undefined);
+        if (problem) {
+          errors.push({ line, ...problem });
+          continue;
+        }
+        const openMinor = row.amountMinor - paidMinor;
+        const next: InvoicesTable = {
+          id: row.id,
+          customer_id: row.customerId,
+          number: row.number,
+          issue_date: row.issueDate,
+          due_date: row.dueDate,
+          currency: row.currency.code,
+          amount_minor: row.amountMinor,
+          open_minor: openMinor,
+          last_allocation_on: before?.last_allocation_on ?? null,
+          status: openMinor > 0n ? "open" : "paid",
+          import_id: importId,
+          import_line: BigInt(line),
+          created_at: before?.created_at ?? now,
+          updated_at: now,
+        };
+        if (!before) inserts.push(next);
+        else if (COMPARED.some((key) => before[key] !== next[key])) updates.push(next);
+        else unchanged.push(entry);
+      }
+      await writeRows(trx, dialect, INSERT_INVOICES, inserts);
+      await writeRows(trx, dialect, UPDATE_INVOICES, updates);
+      return { errors, inserted: inserts.length, updated: updates.length, unchanged };
+    },
+  };
+}
 
-export const invoiceImporter: RowImporter<InvoiceRow> = {
-  kind: "invoices",
-  columns: COLUMNS,
-  parse: parseInvoiceRow,
-  async applyBatch({ trx, importId, now, maxParameters }, batch) {
-    const stored = new Map(
-      (
-        await trx
-          .selectFrom("invoices")
-          .selectAll()
-          .where(
-            "id",
-            "in",
-            batch.map((b) => b.row.id),
-          )
-          .execute()
-      ).map((invoice) => [invoice.id, invoice]),
-    );
-    const customerIds = [...new Set(batch.map((b) => b.row.customerId))];
-    const knownCustomers = new Set(
-      (await trx.selectFrom("customers").select("id").where("id", "in", customerIds).execute()).map(
-        (c) => c.id,
-      ),
-    );
-    const seen = new SeenInFile(importId);
-    const errors: RowError[] = [];
-    const writes: InvoicesTable[] = [];
-    let inserted = 0;
-    let updated = 0;
-    let unchanged = 0;
-    for (const { line, row } of batch) {
-      const before = stored.get(row.id);
-      const repeat = seen.repeat(row.id, line, before);
-      if (repeat) {
-        errors.push({ line, field: "invoice_id", problem: repeat });
-        continue;
-      }
-      if (!knownCustomers.has(row.customerId)) {
-        errors.push({
-          line,
-          field: "customer_id",
-          problem: `no customer "${row.customerId}" (import customers first)`,
-        });
-        continue;
-      }
-      const paidMinor = before ? before.amount_minor - before.open_minor : 0n;
-      const problem =
-        before && paidMinor > 0n ? changeOfPaidInvoice(before, row, paidMinor) : undefined;
-      if (problem) {
-        errors.push({ line, ...problem });
-        continue;
-      }
-      const openMinor = row.amountMinor - paidMinor;
-      const next: InvoicesTable = {
-        id: row.id,
-        customer_id: row.customerId,
-        number: row.number,
-        issue_date: row.issueDate,
-        due_date: row.dueDate,
-        currency: row.currency.code,
-        amount_minor: row.amountMinor,
-        open_minor: openMinor,
-        last_allocation_on: before?.last_allocation_on ?? null,
-        status: openMinor > 0n ? "open" : "paid",
-        import_id: importId,
-        import_line: BigInt(line),
-        created_at: before?.created_at ?? now,
-        updated_at: before?.updated_at ?? now,
-      };
-      const changed =
-        !before ||
-        before.customer_id !== next.customer_id ||
-        before.number !== next.number ||
-        before.issue_date !== next.issue_date ||
-        before.due_date !== next.due_date ||
-        before.currency !== next.currency ||
-        before.amount_minor !== next.amount_minor;
-      if (!before) inserted += 1;
-      else if (changed) updated += 1;
-      else unchanged += 1;
-      writes.push(changed && before ? { ...next, updated_at: now } : next);
-    }
-    for (const chunk of chunksFor(writes, INVOICE_COLUMN_COUNT, maxParameters)) {
-      await trx
-        .insertInto("invoices")
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column("id").doUpdateSet((eb) => ({
-            customer_id: eb.ref("excluded.customer_id"),
-            number: eb.ref("excluded.number"),
-            issue_date: eb.ref("excluded.issue_date"),
-            due_date: eb.ref("excluded.due_date"),
-            currency: eb.ref("excluded.currency"),
-            amount_minor: eb.ref("excluded.amount_minor"),
-            open_minor: eb.ref("excluded.open_minor"),
-            status: eb.ref("excluded.status"),
-            import_id: eb.ref("excluded.import_id"),
-            import_line: eb.ref("excluded.import_line"),
-            updated_at: eb.ref("excluded.updated_at"),
-          })),
-        )
-        .execute();
-    }
-    return { errors, inserted, updated, unchanged };
-  },
+/** The columns a file sets; a re-import that changes none of them leaves the row unchanged. */
+const COMPARED = [
+  "customer_id",
+  "number",
+  "issue_date",
+  "due_date",
+  "currency",
+  "amount_minor",
+] as const satisfies readonly (keyof InvoicesTable)[];
+
+const MARK = ["import_id", "import_line", "updated_at"] as const;
+const INSERT_INVOICES: RowWrite<"invoices"> = {
+  table: "invoices",
+  columns: [...COMPARED, "id", "open_minor", "last_allocation_on", "status", "created_at", ...MARK],
+};
+const UPDATE_INVOICES: RowWrite<"invoices"> = {
+  ...INSERT_INVOICES,
+  upsert: { key: "id", set: [...COMPARED, "open_minor", "status", ...MARK] },
 };
 
 /** Money already applied to an invoice pins its customer and currency, and floors its amount. */
@@ -177,7 +151,7 @@ function changeOfPaidInvoice(
   before: InvoicesTable,
   row: InvoiceRow,
   paidMinor: bigint,
-): Omit<RowError, "line"> | undefined {
+): FieldProblem | undefined {
   if (before.customer_id !== row.customerId) {
     return {
       field: "customer_id",

@@ -3,9 +3,11 @@ import { type CalendarDate, parseCalendarDate } from "../../kernel/calendar-date
 import { type Checked, invalid, valid } from "../../kernel/errors.js";
 import { type Currency, parseAmount, parseCurrency } from "../../kernel/money.js";
 import { allocate } from "../domain/allocation.js";
-import type { RowError } from "./csv-records.js";
-import { chunksFor, type RowImporter } from "./import-csv.js";
-import { RowFields, SeenInFile } from "./row-fields.js";
+import type { FieldProblem, RowError } from "./csv-records.js";
+import type { RowImporter } from "./import-csv.js";
+import { KnownCustomers } from "./known-customers.js";
+import { RowFields } from "./row-fields.js";
+import { type RowWrite, writeRows } from "./write-rows.js";
 
 export const PAYMENT_KINDS = ["payment", "credit_note"] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
@@ -62,6 +64,52 @@ export function parsePaymentRow(values: Readonly<Record<string, string>>) {
   return { ok: true as const, row };
 }
 
+/** The columns a file sets. */
+const PAYMENT_FIELDS = [
+  "customer_id",
+  "kind",
+  "date",
+  "currency",
+  "amount_minor",
+  "invoice_id",
+  "reference",
+] as const satisfies readonly (keyof PaymentsTable)[];
+
+const MARK = ["import_id", "import_line", "updated_at"] as const;
+const INSERT_PAYMENTS: RowWrite<"payments"> = {
+  table: "payments",
+  columns: ["id", ...PAYMENT_FIELDS, "unallocated_minor", "created_at", ...MARK],
+};
+const UPDATE_PAYMENTS: RowWrite<"payments"> = {
+  ...INSERT_PAYMENTS,
+  upsert: { key: "id", set: [...PAYMENT_FIELDS, "unallocated_minor", ...MARK] },
+};
+const INSERT_ALLOCATIONS: RowWrite<"allocations"> = {
+  table: "allocations",
+  columns: ["payment_id", "invoice_id", "amount_minor", "date"],
+};
+/** Balances change on invoices that exist; the upsert never inserts. */
+const UPDATE_BALANCES: RowWrite<"invoices"> = {
+  table: "invoices",
+  columns: [
+    "id",
+    "customer_id",
+    "number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount_minor",
+    "open_minor",
+    "last_allocation_on",
+    "status",
+    "import_id",
+    "import_line",
+    "created_at",
+    "updated_at",
+  ],
+  upsert: { key: "id", set: ["open_minor", "last_allocation_on", "status", "updated_at"] },
+};
+
 /** Whether a stored payment differs from the row in a way that moves money between invoices. */
 function movesMoney(before: PaymentsTable, row: PaymentRow): boolean {
   return (
@@ -74,210 +122,153 @@ function movesMoney(before: PaymentsTable, row: PaymentRow): boolean {
   );
 }
 
-const PAYMENT_COLUMN_COUNT = 13;
-const INVOICE_COLUMN_COUNT = 14;
+/** Reads payments; one per import, as it remembers the customers it has seen exist. */
+export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
+  const customers = new KnownCustomers();
+  return {
+    kind: "payments",
+    columns: COLUMNS,
+    idColumn: "payment_id",
+    idOf: (row) => row.id,
+    parse: parsePaymentRow,
+    async load(trx, ids) {
+      const rows = await trx.selectFrom("payments").selectAll().where("id", "in", ids).execute();
+      return new Map(rows.map((row) => [row.id, row]));
+    },
+    async applyBatch({ trx, now, dialect, importId }, batch, stored) {
+      const customerIds = [...new Set(batch.map((b) => b.row.customerId))];
+      await customers.load(trx, customerIds);
+      const reallocated = batch
+        .map((b) => stored.get(b.row.id))
+        .filter(
+          (p): p is PaymentsTable => p !== undefined && p.amount_minor !== p.unallocated_minor,
+        );
+      const previousAllocations =
+        reallocated.length === 0
+          ? []
+          : await trx
+              .selectFrom("allocations")
+              .selectAll()
+              .where(
+                "payment_id",
+                "in",
+                reallocated.map((p) => p.id),
+              )
+              .execute();
+      const named = batch.flatMap((b) => (b.row.invoiceId ? [b.row.invoiceId] : []));
+      const invoiceRows = await trx
+        .selectFrom("invoices")
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            eb.and([eb("customer_id", "in", customerIds), eb("open_minor", ">", 0n)]),
+            ...(named.length > 0 ? [eb("id", "in", named)] : []),
+            ...(previousAllocations.length > 0
+              ? [
+                  eb(
+                    "id",
+                    "in",
+                    previousAllocations.map((a) => a.invoice_id),
+                  ),
+                ]
+              : []),
+          ]),
+        )
+        .execute();
+      const ledger = new BatchLedger(invoiceRows);
 
-export const paymentImporter: RowImporter<PaymentRow> = {
-  kind: "payments",
-  columns: COLUMNS,
-  parse: parsePaymentRow,
-  async applyBatch({ trx, importId, now, maxParameters }, batch) {
-    const stored = new Map(
-      (
-        await trx
-          .selectFrom("payments")
-          .selectAll()
-          .where(
-            "id",
-            "in",
-            batch.map((b) => b.row.id),
-          )
-          .execute()
-      ).map((p) => [p.id, p]),
-    );
-    const customerIds = [...new Set(batch.map((b) => b.row.customerId))];
-    const knownCustomers = new Set(
-      (await trx.selectFrom("customers").select("id").where("id", "in", customerIds).execute()).map(
-        (c) => c.id,
-      ),
-    );
-    const reallocated = batch
-      .map((b) => stored.get(b.row.id))
-      .filter((p): p is PaymentsTable => p !== undefined && p.amount_minor !== p.unallocated_minor);
-    const previousAllocations =
-      reallocated.length === 0
-        ? []
-        : await trx
-            .selectFrom("allocations")
-            .selectAll()
-            .where(
-              "payment_id",
-              "in",
-              reallocated.map((p) => p.id),
-            )
-            .execute();
-    const named = batch.flatMap((b) => (b.row.invoiceId ? [b.row.invoiceId] : []));
-    const invoiceRows = await trx
-      .selectFrom("invoices")
-      .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb.and([eb("customer_id", "in", customerIds), eb("open_minor", ">", 0n)]),
-          ...(named.length > 0 ? [eb("id", "in", named)] : []),
-          ...(previousAllocations.length > 0
-            ? [
-                eb(
-                  "id",
-                  "in",
-                  previousAllocations.map((a) => a.invoice_id),
-                ),
-              ]
-            : []),
-        ]),
-      )
-      .execute();
-    const ledger = new BatchLedger(invoiceRows);
-
-    const seen = new SeenInFile(importId);
-    const errors: RowError[] = [];
-    const paymentWrites: PaymentsTable[] = [];
-    const allocationWrites: AllocationsTable[] = [];
-    const clearedPayments: string[] = [];
-    let inserted = 0;
-    let updated = 0;
-    let unchanged = 0;
-    for (const { line, row } of batch) {
-      const before = stored.get(row.id);
-      const repeat = seen.repeat(row.id, line, before);
-      if (repeat) {
-        errors.push({ line, field: "payment_id", problem: repeat });
-        continue;
-      }
-      const problem = checkReferences(row, knownCustomers, ledger);
-      if (problem) {
-        errors.push({ line, ...problem });
-        continue;
-      }
-      const base = {
-        id: row.id,
-        customer_id: row.customerId,
-        kind: row.kind,
-        date: row.date,
-        currency: row.currency.code,
-        amount_minor: row.amountMinor,
-        invoice_id: row.invoiceId,
-        reference: row.reference,
-        import_id: importId,
-        import_line: BigInt(line),
-        created_at: before?.created_at ?? now,
-      };
-      if (before && !movesMoney(before, row)) {
-        const same = before.reference === row.reference;
-        if (same) unchanged += 1;
-        else updated += 1;
-        paymentWrites.push({
-          ...base,
-          unallocated_minor: before.unallocated_minor,
-          updated_at: same ? before.updated_at : now,
-        });
-        continue;
-      }
-      if (before) {
-        for (const allocation of previousAllocations.filter((a) => a.payment_id === row.id)) {
-          ledger.reverse(allocation);
+      const errors: RowError[] = [];
+      const paymentInserts: PaymentsTable[] = [];
+      const paymentUpdates: PaymentsTable[] = [];
+      const allocationWrites: AllocationsTable[] = [];
+      const clearedPayments: string[] = [];
+      const unchanged: (typeof batch)[number][] = [];
+      for (const entry of batch) {
+        const { line, row } = entry;
+        const before = stored.get(row.id);
+        const problem = customers.problem(row.customerId) ?? checkInvoice(row, ledger);
+        if (problem) {
+          errors.push({ line, ...problem });
+          continue;
         }
-        clearedPayments.push(row.id);
-        updated += 1;
-      } else {
-        inserted += 1;
-      }
-      const result = allocate(
-        row.amountMinor,
-        ledger.candidates(row.customerId, row.currency.code),
-        row.invoiceId,
-      );
-      for (const allocation of result.allocations) {
-        ledger.apply(allocation.invoiceId, allocation.minor, row.date);
-        allocationWrites.push({
-          payment_id: row.id,
-          invoice_id: allocation.invoiceId,
-          amount_minor: allocation.minor,
+        const base = {
+          id: row.id,
+          customer_id: row.customerId,
+          kind: row.kind,
           date: row.date,
+          currency: row.currency.code,
+          amount_minor: row.amountMinor,
+          invoice_id: row.invoiceId,
+          reference: row.reference,
+          import_id: importId,
+          import_line: BigInt(line),
+          created_at: before?.created_at ?? now,
+          updated_at: now,
+        };
+        if (before && !movesMoney(before, row)) {
+          if (before.reference === row.reference) unchanged.push(entry);
+          else paymentUpdates.push({ ...base, unallocated_minor: before.unallocated_minor });
+          continue;
+        }
+        if (before) {
+          for (const allocation of previousAllocations.filter((a) => a.payment_id === row.id)) {
+            ledger.reverse(allocation);
+          }
+          clearedPayments.push(row.id);
+        }
+        const result = allocate(
+          row.amountMinor,
+          ledger.candidates(row.customerId, row.currency.code),
+          row.invoiceId,
+        );
+        for (const allocation of result.allocations) {
+          ledger.apply(allocation.invoiceId, allocation.minor, row.date);
+          allocationWrites.push({
+            payment_id: row.id,
+            invoice_id: allocation.invoiceId,
+            amount_minor: allocation.minor,
+            date: row.date,
+          });
+        }
+        (before ? paymentUpdates : paymentInserts).push({
+          ...base,
+          unallocated_minor: result.unallocatedMinor,
         });
       }
-      paymentWrites.push({ ...base, unallocated_minor: result.unallocatedMinor, updated_at: now });
-    }
 
-    if (clearedPayments.length > 0) {
-      await trx.deleteFrom("allocations").where("payment_id", "in", clearedPayments).execute();
-    }
-    for (const chunk of chunksFor(paymentWrites, PAYMENT_COLUMN_COUNT, maxParameters)) {
-      await trx
-        .insertInto("payments")
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column("id").doUpdateSet((eb) => ({
-            customer_id: eb.ref("excluded.customer_id"),
-            kind: eb.ref("excluded.kind"),
-            date: eb.ref("excluded.date"),
-            currency: eb.ref("excluded.currency"),
-            amount_minor: eb.ref("excluded.amount_minor"),
-            unallocated_minor: eb.ref("excluded.unallocated_minor"),
-            invoice_id: eb.ref("excluded.invoice_id"),
-            reference: eb.ref("excluded.reference"),
-            import_id: eb.ref("excluded.import_id"),
-            import_line: eb.ref("excluded.import_line"),
-            updated_at: eb.ref("excluded.updated_at"),
-          })),
-        )
-        .execute();
-    }
-    for (const chunk of chunksFor(allocationWrites, 4, maxParameters)) {
-      await trx.insertInto("allocations").values(chunk).execute();
-    }
-    for (const chunk of chunksFor(ledger.touched(now), INVOICE_COLUMN_COUNT, maxParameters)) {
-      await trx
-        .insertInto("invoices")
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column("id").doUpdateSet((eb) => ({
-            open_minor: eb.ref("excluded.open_minor"),
-            last_allocation_on: eb.ref("excluded.last_allocation_on"),
-            status: eb.ref("excluded.status"),
-            updated_at: eb.ref("excluded.updated_at"),
-          })),
-        )
-        .execute();
-    }
-    const reversedInvoices = ledger.reversedIds();
-    if (reversedInvoices.length > 0) {
-      // A withdrawn allocation may have been the latest one; take the date from what remains.
-      await trx
-        .updateTable("invoices")
-        .set((eb) => ({
-          last_allocation_on: eb
-            .selectFrom("allocations")
-            .select((s) => s.fn.max("allocations.date").as("latest"))
-            .whereRef("allocations.invoice_id", "=", "invoices.id"),
-        }))
-        .where("id", "in", reversedInvoices)
-        .execute();
-    }
-    return { errors, inserted, updated, unchanged };
-  },
-};
+      if (clearedPayments.length > 0) {
+        await trx.deleteFrom("allocations").where("payment_id", "in", clearedPayments).execute();
+      }
+      await writeRows(trx, dialect, INSERT_PAYMENTS, paymentInserts);
+      await writeRows(trx, dialect, UPDATE_PAYMENTS, paymentUpdates);
+      await writeRows(trx, dialect, INSERT_ALLOCATIONS, allocationWrites);
+      await writeRows(trx, dialect, UPDATE_BALANCES, ledger.touched(now));
+      const reversedInvoices = ledger.reversedIds();
+      if (reversedInvoices.length > 0) {
+        // A withdrawn allocation may have been the latest one; take the date from what remains.
+        await trx
+          .updateTable("invoices")
+          .set((eb) => ({
+            last_allocation_on: eb
+              .selectFrom("allocations")
+              .select((s) => s.fn.max("allocations.date").as("latest"))
+              .whereRef("allocations.invoice_id", "=", "invoices.id"),
+          }))
+          .where("id", "in", reversedInvoices)
+          .execute();
+      }
+      return {
+        errors,
+        inserted: paymentInserts.length,
+        updated: paymentUpdates.length,
+        unchanged,
+      };
+    },
+  };
+}
 
-function checkReferences(
-  row: PaymentRow,
-  knownCustomers: ReadonlySet<string>,
-  ledger: BatchLedger,
-): Omit<RowError, "line"> | undefined {
-  if (!knownCustomers.has(row.customerId)) {
-    return {
-      field: "customer_id",
-      problem: `no customer "${row.customerId}" (import customers first)`,
-    };
-  }
+/** A payment naming an invoice must name one of the payer's, in the payment's currency. */
+function checkInvoice(row: PaymentRow, ledger: BatchLedger): FieldProblem | undefined {
   if (!row.invoiceId) return undefined;
   const invoice = ledger.get(row.invoiceId);
   if (!invoice) {

@@ -34,22 +34,3 @@ export class RowFields {
     this.problems.push({ field, problem });
   }
 }
-
-/** Tells a repeated id inside one file from a row imported by an earlier file. */
-export class SeenInFile {
-  private readonly lines = new Map<string, number>();
-  constructor(private readonly importId: bigint) {}
-
-  /** A problem when `id` already appeared in this file: earlier in this batch or in an earlier batch. */
-  repeat(
-    id: string,
-    line: number,
-    stored: { import_id: bigint | null; import_line: bigint | null } | undefined,
-  ): string | undefined {
-    const earlier =
-      this.lines.get(id) ??
-      (stored && stored.import_id === this.importId ? Number(stored.import_line) : undefined);
-    this.lines.set(id, earlier ?? line);
-    return earlier === undefined ? undefined : `"${id}" appears again (first on line ${earlier})`;
-  }
-}

@@ -1,0 +1,88 @@
+import { CompiledQuery, type Insertable, type Transaction } from "kysely";
+import type { StoreDialect } from "../../db/dialects.js";
+import type { LedgerSchema } from "../../db/schema.js";
+
+type LedgerTable = "customers" | "invoices" | "payments" | "allocations";
+
+export type RowWrite<T extends LedgerTable> = {
+  readonly table: T;
+  readonly columns: readonly (keyof LedgerSchema[T] & string)[];
+  /** On conflict with the key, overwrite these columns; without it a conflict is an error. */
+  readonly upsert?: {
+    readonly key: keyof LedgerSchema[T] & string;
+    readonly set: readonly (keyof LedgerSchema[T] & string)[];
+  };
+};
+
+/**
+ * Writes many rows with multi-row INSERTs of a fixed shape, in chunks under the store's
+ * parameter limit. The SQL is built once per shape and run as a compiled query: building it
+ * through the query builder for every chunk of an import was a tenth of the import's time.
+ * Table and column names come from the code, never from input.
+ */
+export async function writeRows<T extends LedgerTable>(
+  trx: Transaction<LedgerSchema>,
+  dialect: StoreDialect,
+  write: RowWrite<T>,
+  rows: readonly Insertable<LedgerSchema[T]>[],
+): Promise<void> {
+  const first = rows[0] as Record<string, unknown> | undefined;
+  const dropped = first
+    ? Object.keys(first).filter((key) => !write.columns.includes(key as never))
+    : [];
+  if (dropped.length > 0) {
+    // A column missing from the list would be silently lost: a programming error, caught early.
+    throw new Error(`writeRows(${write.table}): no column for ${dropped.join(", ")}`);
+  }
+  const perChunk = Math.max(1, Math.floor(dialect.maxParameters / write.columns.length));
+  for (let start = 0; start < rows.length; start += perChunk) {
+    const chunk = rows.slice(start, start + perChunk);
+    const parameters: unknown[] = [];
+    for (const row of chunk) {
+      const record = row as Record<string, unknown>;
+      for (const column of write.columns) parameters.push(record[column] ?? null);
+    }
+    await trx.executeQuery(CompiledQuery.raw(insertSql(dialect, write, chunk.length), parameters));
+  }
+}
+
+const sqlCache = new Map<string, string>();
+
+type WriteShape = {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly upsert?: { readonly key: string; readonly set: readonly string[] };
+};
+
+function insertSql(dialect: StoreDialect, write: WriteShape, rowCount: number): string {
+  const key = `${dialect.name}|${write.table}|${write.columns.join(",")}|${write.upsert?.set.join(",") ?? ""}|${rowCount}`;
+  let text = sqlCache.get(key);
+  if (text === undefined) {
+    const width = write.columns.length;
+    const tuples: string[] = [];
+    for (let row = 0; row < rowCount; row++) {
+      const marks = write.columns.map((_, column) => dialect.placeholder(row * width + column));
+      tuples.push(`(${marks.join(", ")})`);
+    }
+    const names = write.columns.map(quote).join(", ");
+    const conflict = write.upsert
+      ? ` on conflict (${quote(write.upsert.key)}) do update set ${write.upsert.set.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(", ")}`
+      : "";
+    text = `insert into ${quote(write.table)} (${names}) values ${tuples.join(", ")}${conflict}`;
+    if (sqlCache.size >= 64) sqlCache.delete(sqlCache.keys().next().value as string);
+    sqlCache.set(key, text);
+  }
+  return text;
+}
+
+function quote(name: string): string {
+  return `"${name}"`;
+}
+
+/** Splits `items` into chunks that keep a statement under the store's parameter limit. */
+export function chunksFor<T>(items: readonly T[], parametersEach: number, maxParameters: number) {
+  const size = Math.max(1, Math.floor(maxParameters / parametersEach));
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
