@@ -54,6 +54,8 @@ export interface PaymentsTable {
   date: string;
   currency: string;
   amount_minor: Minor;
+  /** Order payments are applied in: import order, then line; kept when a payment is corrected. */
+  seq: bigint;
   /** What is left after allocation: the customer's credit. */
   unallocated_minor: Minor;
   invoice_id: string | null;

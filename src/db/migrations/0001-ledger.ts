@@ -87,6 +87,7 @@ export function ledgerMigration(dialect: StoreDialect) {
         .addColumn("date", dateType, (c) => c.notNull())
         .addColumn("currency", "text", (c) => c.notNull())
         .addColumn("amount_minor", "bigint", (c) => c.notNull())
+        .addColumn("seq", "bigint", (c) => c.notNull())
         .addColumn("unallocated_minor", "bigint", (c) => c.notNull())
         .addColumn("invoice_id", "text", (c) => c.references("invoices.id"))
         .addColumn("reference", "text")
@@ -98,7 +99,7 @@ export function ledgerMigration(dialect: StoreDialect) {
       await db.schema
         .createIndex("payments_customer")
         .on("payments")
-        .column("customer_id")
+        .columns(["customer_id", "currency", "seq"])
         .execute();
 
       await db.schema

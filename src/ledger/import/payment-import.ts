@@ -1,11 +1,23 @@
-import type { AllocationsTable, InvoicesTable, PaymentsTable } from "../../db/schema.js";
+import type { Transaction } from "kysely";
+import type {
+  AllocationsTable,
+  InvoicesTable,
+  LedgerSchema,
+  PaymentsTable,
+} from "../../db/schema.js";
 import { type CalendarDate, parseCalendarDate } from "../../kernel/calendar-date.js";
 import { type Checked, invalid, valid } from "../../kernel/errors.js";
-import { type Currency, parseAmount, parseCurrency } from "../../kernel/money.js";
+import { type Currency, parseAmount, parseCurrency, toBigInt } from "../../kernel/money.js";
 import { allocate } from "../domain/allocation.js";
 import type { FieldProblem, RowError } from "./csv-records.js";
 import type { RowImporter } from "./import-csv.js";
 import { KnownCustomers } from "./known-customers.js";
+import {
+  type CustomerCurrency,
+  INSERT_ALLOCATIONS,
+  INVOICE_BALANCES,
+  replayAllocations,
+} from "./replay-allocations.js";
 import { RowFields } from "./row-fields.js";
 import { type RowWrite, writeRows } from "./write-rows.js";
 
@@ -78,38 +90,13 @@ const PAYMENT_FIELDS = [
 const MARK = ["import_id", "import_line", "updated_at"] as const;
 const INSERT_PAYMENTS: RowWrite<"payments"> = {
   table: "payments",
-  columns: ["id", ...PAYMENT_FIELDS, "unallocated_minor", "created_at", ...MARK],
+  columns: ["id", ...PAYMENT_FIELDS, "seq", "unallocated_minor", "created_at", ...MARK],
 };
 const UPDATE_PAYMENTS: RowWrite<"payments"> = {
   ...INSERT_PAYMENTS,
   upsert: { key: "id", set: [...PAYMENT_FIELDS, "unallocated_minor", ...MARK] },
+  // seq is not in `set`: a corrected payment keeps its place in the order.
 };
-const INSERT_ALLOCATIONS: RowWrite<"allocations"> = {
-  table: "allocations",
-  columns: ["payment_id", "invoice_id", "amount_minor", "date"],
-};
-/** Balances change on invoices that exist; the upsert never inserts. */
-const UPDATE_BALANCES: RowWrite<"invoices"> = {
-  table: "invoices",
-  columns: [
-    "id",
-    "customer_id",
-    "number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "amount_minor",
-    "open_minor",
-    "last_allocation_on",
-    "status",
-    "import_id",
-    "import_line",
-    "created_at",
-    "updated_at",
-  ],
-  upsert: { key: "id", set: ["open_minor", "last_allocation_on", "status", "updated_at"] },
-};
-
 /** Whether a stored payment differs from the row in a way that moves money between invoices. */
 function movesMoney(before: PaymentsTable, row: PaymentRow): boolean {
   return (
@@ -125,6 +112,7 @@ function movesMoney(before: PaymentsTable, row: PaymentRow): boolean {
 /** Reads payments; one per import, as it remembers the customers it has seen exist. */
 export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
   const customers = new KnownCustomers();
+  let seq: bigint | undefined;
   return {
     kind: "payments",
     columns: COLUMNS,
@@ -138,23 +126,6 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
     async applyBatch({ trx, now, dialect, importId }, batch, stored) {
       const customerIds = [...new Set(batch.map((b) => b.row.customerId))];
       await customers.load(trx, customerIds);
-      const reallocated = batch
-        .map((b) => stored.get(b.row.id))
-        .filter(
-          (p): p is PaymentsTable => p !== undefined && p.amount_minor !== p.unallocated_minor,
-        );
-      const previousAllocations =
-        reallocated.length === 0
-          ? []
-          : await trx
-              .selectFrom("allocations")
-              .selectAll()
-              .where(
-                "payment_id",
-                "in",
-                reallocated.map((p) => p.id),
-              )
-              .execute();
       const named = batch.flatMap((b) => (b.row.invoiceId ? [b.row.invoiceId] : []));
       const invoiceRows = await trx
         .selectFrom("invoices")
@@ -163,15 +134,6 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
           eb.or([
             eb.and([eb("customer_id", "in", customerIds), eb("open_minor", ">", 0n)]),
             ...(named.length > 0 ? [eb("id", "in", named)] : []),
-            ...(previousAllocations.length > 0
-              ? [
-                  eb(
-                    "id",
-                    "in",
-                    previousAllocations.map((a) => a.invoice_id),
-                  ),
-                ]
-              : []),
           ]),
         )
         .execute();
@@ -181,7 +143,11 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
       const paymentInserts: PaymentsTable[] = [];
       const paymentUpdates: PaymentsTable[] = [];
       const allocationWrites: AllocationsTable[] = [];
-      const clearedPayments: string[] = [];
+      /** Customers and currencies whose payments are applied again because one was corrected. */
+      const replays = new Map<string, CustomerCurrency>();
+      const replay = (customerId: string, currency: string) =>
+        replays.set(`${customerId}\u0000${currency}`, { customerId, currency });
+      seq ??= await lastSeq(trx);
       const unchanged: (typeof batch)[number][] = [];
       for (const entry of batch) {
         const { line, row } = entry;
@@ -207,14 +173,29 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
         };
         if (before && !movesMoney(before, row)) {
           if (before.reference === row.reference) unchanged.push(entry);
-          else paymentUpdates.push({ ...base, unallocated_minor: before.unallocated_minor });
+          else {
+            paymentUpdates.push({
+              ...base,
+              seq: before.seq,
+              unallocated_minor: before.unallocated_minor,
+            });
+          }
           continue;
         }
         if (before) {
-          for (const allocation of previousAllocations.filter((a) => a.payment_id === row.id)) {
-            ledger.reverse(allocation);
-          }
-          clearedPayments.push(row.id);
+          replay(before.customer_id, before.currency);
+          replay(row.customerId, row.currency.code);
+          paymentUpdates.push({
+            ...base,
+            seq: before.seq,
+            unallocated_minor: before.unallocated_minor,
+          });
+          continue;
+        }
+        seq += 1n;
+        if (replays.has(`${row.customerId}\u0000${row.currency.code}`)) {
+          paymentInserts.push({ ...base, seq, unallocated_minor: row.amountMinor });
+          continue;
         }
         const result = allocate(
           row.amountMinor,
@@ -230,33 +211,14 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
             date: row.date,
           });
         }
-        (before ? paymentUpdates : paymentInserts).push({
-          ...base,
-          unallocated_minor: result.unallocatedMinor,
-        });
+        paymentInserts.push({ ...base, seq, unallocated_minor: result.unallocatedMinor });
       }
 
-      if (clearedPayments.length > 0) {
-        await trx.deleteFrom("allocations").where("payment_id", "in", clearedPayments).execute();
-      }
       await writeRows(trx, dialect, INSERT_PAYMENTS, paymentInserts);
       await writeRows(trx, dialect, UPDATE_PAYMENTS, paymentUpdates);
       await writeRows(trx, dialect, INSERT_ALLOCATIONS, allocationWrites);
-      await writeRows(trx, dialect, UPDATE_BALANCES, ledger.touched(now));
-      const reversedInvoices = ledger.reversedIds();
-      if (reversedInvoices.length > 0) {
-        // A withdrawn allocation may have been the latest one; take the date from what remains.
-        await trx
-          .updateTable("invoices")
-          .set((eb) => ({
-            last_allocation_on: eb
-              .selectFrom("allocations")
-              .select((s) => s.fn.max("allocations.date").as("latest"))
-              .whereRef("allocations.invoice_id", "=", "invoices.id"),
-          }))
-          .where("id", "in", reversedInvoices)
-          .execute();
-      }
+      await writeRows(trx, dialect, INVOICE_BALANCES, ledger.touched(now));
+      for (const target of replays.values()) await replayAllocations(trx, dialect, target, now);
       return {
         errors,
         inserted: paymentInserts.length,
@@ -300,7 +262,6 @@ class BatchLedger {
   private readonly invoices = new Map<string, InvoicesTable>();
   private readonly byCustomer = new Map<string, InvoicesTable[]>();
   private readonly changed = new Set<string>();
-  private readonly reversed = new Set<string>();
 
   constructor(rows: readonly InvoicesTable[]) {
     for (const row of rows) {
@@ -339,13 +300,6 @@ class BatchLedger {
     this.changed.add(invoiceId);
   }
 
-  reverse(allocation: AllocationsTable): void {
-    const invoice = this.mustGet(allocation.invoice_id);
-    invoice.open_minor += allocation.amount_minor;
-    this.changed.add(invoice.id);
-    this.reversed.add(invoice.id);
-  }
-
   touched(now: string): InvoicesTable[] {
     return [...this.changed].map((id) => {
       const invoice = this.mustGet(id);
@@ -353,13 +307,17 @@ class BatchLedger {
     });
   }
 
-  reversedIds(): string[] {
-    return [...this.reversed];
-  }
-
   private mustGet(id: string): InvoicesTable {
     const invoice = this.invoices.get(id);
     if (!invoice) throw new Error(`invoice ${id} was not loaded for this batch`);
     return invoice;
   }
+}
+
+async function lastSeq(trx: Transaction<LedgerSchema>): Promise<bigint> {
+  const { last } = await trx
+    .selectFrom("payments")
+    .select((eb) => eb.fn.max("seq").as("last"))
+    .executeTakeFirstOrThrow();
+  return last === null ? 0n : toBigInt(last);
 }

@@ -1,0 +1,144 @@
+import type { Transaction } from "kysely";
+import type { StoreDialect } from "../../db/dialects.js";
+import type {
+  AllocationsTable,
+  InvoicesTable,
+  LedgerSchema,
+  PaymentsTable,
+} from "../../db/schema.js";
+import type { CalendarDate } from "../../kernel/calendar-date.js";
+import { allocate } from "../domain/allocation.js";
+import { type RowWrite, writeRows } from "./write-rows.js";
+
+export type CustomerCurrency = { readonly customerId: string; readonly currency: string };
+
+/**
+ * Applies all of a customer's payments in one currency again, from scratch, in their original
+ * order. Used when a payment is corrected: later payments may have gone to other invoices had
+ * the corrected one been right from the start, and the ledger must be what the corrected files
+ * give, whatever order the corrections came in.
+ */
+export async function replayAllocations(
+  trx: Transaction<LedgerSchema>,
+  dialect: StoreDialect,
+  target: CustomerCurrency,
+  now: string,
+): Promise<void> {
+  const { customerId, currency } = target;
+  const invoices = await trx
+    .selectFrom("invoices")
+    .selectAll()
+    .where("customer_id", "=", customerId)
+    .where("currency", "=", currency)
+    .execute();
+  const payments = await trx
+    .selectFrom("payments")
+    .selectAll()
+    .where("customer_id", "=", customerId)
+    .where("currency", "=", currency)
+    .orderBy("seq")
+    .orderBy("id")
+    .execute();
+  if (invoices.length > 0) {
+    await trx
+      .deleteFrom("allocations")
+      .where(
+        "invoice_id",
+        "in",
+        invoices.map((i) => i.id),
+      )
+      .execute();
+  }
+
+  const balances = new Map(
+    invoices.map((i) => [
+      i.id,
+      { ...i, open_minor: i.amount_minor, last_allocation_on: null as string | null },
+    ]),
+  );
+  const allocations: AllocationsTable[] = [];
+  const paymentRows: PaymentsTable[] = [];
+  for (const payment of payments) {
+    const candidates = [...balances.values()].map((i) => ({
+      id: i.id,
+      issueDate: i.issue_date as CalendarDate,
+      dueDate: i.due_date as CalendarDate,
+      openMinor: i.open_minor,
+    }));
+    const result = allocate(payment.amount_minor, candidates, payment.invoice_id);
+    for (const { invoiceId, minor } of result.allocations) {
+      const invoice = balances.get(invoiceId) as InvoicesTable;
+      invoice.open_minor -= minor;
+      if (!invoice.last_allocation_on || invoice.last_allocation_on < payment.date) {
+        invoice.last_allocation_on = payment.date;
+      }
+      allocations.push({
+        payment_id: payment.id,
+        invoice_id: invoiceId,
+        amount_minor: minor,
+        date: payment.date,
+      });
+    }
+    paymentRows.push({ ...payment, unallocated_minor: result.unallocatedMinor, updated_at: now });
+  }
+  await writeRows(trx, dialect, INSERT_ALLOCATIONS, allocations);
+  await writeRows(trx, dialect, PAYMENT_CREDIT, paymentRows);
+  await writeRows(
+    trx,
+    dialect,
+    INVOICE_BALANCES,
+    [...balances.values()].map((i) => ({
+      ...i,
+      status: i.open_minor > 0n ? "open" : "paid",
+      updated_at: now,
+    })),
+  );
+}
+
+export const INSERT_ALLOCATIONS: RowWrite<"allocations"> = {
+  table: "allocations",
+  columns: ["payment_id", "invoice_id", "amount_minor", "date"],
+};
+
+/** Rewrites only what allocation decides on rows that exist: the upserts never insert. */
+const PAYMENT_CREDIT: RowWrite<"payments"> = {
+  table: "payments",
+  columns: [
+    "id",
+    "customer_id",
+    "kind",
+    "date",
+    "currency",
+    "amount_minor",
+    "invoice_id",
+    "reference",
+    "seq",
+    "unallocated_minor",
+    "import_id",
+    "import_line",
+    "created_at",
+    "updated_at",
+  ],
+  upsert: { key: "id", set: ["unallocated_minor", "updated_at"] },
+};
+
+export const INVOICE_BALANCES: RowWrite<"invoices"> = {
+  table: "invoices",
+  columns: [
+    "id",
+    "customer_id",
+    "number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount_minor",
+    "open_minor",
+    "last_allocation_on",
+    "status",
+    "import_id",
+    "import_line",
+    "created_at",
+    "updated_at",
+  ],
+  upsert: { key: "id", set: ["open_minor", "last_allocation_on", "status", "updated_at"] },
+};
