@@ -84,9 +84,11 @@ program
           `${file}: ${report.rows} rows: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged\n`,
         );
       } else {
-        process.stderr.write(
-          `${file}: ${report.failedRows} of ${report.rows} rows have errors; nothing was imported\n`,
-        );
+        const problem =
+          report.rows === 0
+            ? "the file cannot be read"
+            : `${report.failedRows} of ${report.rows} rows have errors`;
+        process.stderr.write(`${file}: ${problem}; nothing was imported\n`);
       }
       if (!report.ok) process.exitCode = 1;
     },

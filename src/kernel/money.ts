@@ -29,7 +29,7 @@ export function findCurrency(code: string): Currency | undefined {
 }
 
 export function parseCurrency(text: string): Checked<Currency> {
-  const currency = findCurrency(text.trim());
+  const currency = findCurrency(text.trim().toUpperCase());
   return currency ? valid(currency) : invalid(`"${text}" is not an ISO 4217 currency code`);
 }
 

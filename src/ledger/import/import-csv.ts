@@ -59,6 +59,8 @@ export type RowImporter<Row, Stored extends ImportMark> = {
     batch: readonly BatchRow<Row>[],
     stored: ReadonlyMap<string, Stored>,
   ): Promise<BatchOutcome<Row>>;
+  /** Work that needs the whole file in, run once after the last batch and before commit. */
+  finish?(context: ImportContext): Promise<void>;
 };
 
 export type ImportReport = {
@@ -186,6 +188,7 @@ export async function importCsv<Row, Stored extends ImportMark>(
       }
       await flush();
       if (counts.failedRows > 0) throw new ImportRejected();
+      await importer.finish?.(context);
       await trx
         .updateTable("imports")
         .set({

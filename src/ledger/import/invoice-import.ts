@@ -1,9 +1,11 @@
-import type { InvoicesTable } from "../../db/schema.js";
+import type { Transaction } from "kysely";
+import type { InvoicesTable, LedgerSchema } from "../../db/schema.js";
 import { type CalendarDate, parseCalendarDate } from "../../kernel/calendar-date.js";
-import { type Currency, formatAmount, parseAmount, parseCurrency } from "../../kernel/money.js";
+import { type Currency, parseAmount, parseCurrency, toBigInt } from "../../kernel/money.js";
 import type { FieldProblem, RowError } from "./csv-records.js";
 import type { RowImporter } from "./import-csv.js";
 import { KnownCustomers } from "./known-customers.js";
+import { ReplayQueue } from "./replay-allocations.js";
 import { RowFields } from "./row-fields.js";
 import { type RowWrite, writeRows } from "./write-rows.js";
 
@@ -68,6 +70,7 @@ export function parseInvoiceRow(values: Readonly<Record<string, string>>) {
 /** Reads invoices; one per import, as it remembers the customers it has seen exist. */
 export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
   const customers = new KnownCustomers();
+  const replays = new ReplayQueue();
   return {
     kind: "invoices",
     columns: COLUMNS,
@@ -83,6 +86,20 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
         trx,
         batch.map((b) => b.row.customerId),
       );
+      const moved = batch.filter(({ row }) => {
+        const before = stored.get(row.id);
+        return (
+          before && (before.customer_id !== row.customerId || before.currency !== row.currency.code)
+        );
+      });
+      const namedBy = await paymentsNaming(
+        trx,
+        moved.map((b) => b.row.id),
+      );
+      const payers = await paymentPairs(trx, [
+        ...batch.map((b) => b.row.customerId),
+        ...moved.map((b) => stored.get(b.row.id)?.customer_id ?? ""),
+      ]);
       const errors: RowError[] = [];
       const inserts: InvoicesTable[] = [];
       const updates: InvoicesTable[] = [];
@@ -90,15 +107,17 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
       for (const entry of batch) {
         const { line, row } = entry;
         const before = stored.get(row.id);
-        const paidMinor = before ? before.amount_minor - before.open_minor : 0n;
+        const payment = namedBy.get(row.id);
         const problem =
           customers.problem(row.customerId) ??
-          (before && paidMinor > 0n ? changeOfPaidInvoice(before, row, paidMinor) : undefined);
+          (before && payment ? moveOfNamedInvoice(before, row, payment) : undefined);
         if (problem) {
           errors.push({ line, ...problem });
           continue;
         }
-        const openMinor = row.amountMinor - paidMinor;
+        // Until the replay below runs, keep what was paid, capped at the new amount.
+        const paidMinor = before ? before.amount_minor - before.open_minor : 0n;
+        const openMinor = row.amountMinor > paidMinor ? row.amountMinor - paidMinor : 0n;
         const next: InvoicesTable = {
           id: row.id,
           customer_id: row.customerId,
@@ -115,15 +134,57 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
           created_at: before?.created_at ?? now,
           updated_at: now,
         };
-        if (!before) inserts.push(next);
-        else if (COMPARED.some((key) => before[key] !== next[key])) updates.push(next);
-        else unchanged.push(entry);
+        const pair = payers.get(`${row.customerId}\u0000${row.currency.code}`);
+        if (!before) {
+          inserts.push(next);
+          // Credit waiting in this currency pays the new invoice, as a fresh import would.
+          if (pair?.hasCredit) replays.add(row.customerId, row.currency.code);
+        } else if (COMPARED.some((key) => before[key] !== next[key])) {
+          updates.push(next);
+          // Amount, dates or owner changed: payments may belong elsewhere now.
+          if (pair) replays.add(row.customerId, row.currency.code);
+          if (payers.has(`${before.customer_id}\u0000${before.currency}`)) {
+            replays.add(before.customer_id, before.currency);
+          }
+        } else {
+          unchanged.push(entry);
+        }
       }
       await writeRows(trx, dialect, INSERT_INVOICES, inserts);
       await writeRows(trx, dialect, UPDATE_INVOICES, updates);
       return { errors, inserted: inserts.length, updated: updates.length, unchanged };
     },
+    finish: ({ trx, dialect, now }) => replays.run(trx, dialect, now),
   };
+}
+
+/** For each of these customers, the currencies they have payments in, and whether any credit is left. */
+async function paymentPairs(trx: Transaction<LedgerSchema>, customerIds: readonly string[]) {
+  const ids = [...new Set(customerIds)].filter((id) => id !== "");
+  const pairs = new Map<string, { hasCredit: boolean }>();
+  if (ids.length === 0) return pairs;
+  const rows = await trx
+    .selectFrom("payments")
+    .select(["customer_id", "currency", (eb) => eb.fn.max("unallocated_minor").as("credit")])
+    .where("customer_id", "in", ids)
+    .groupBy(["customer_id", "currency"])
+    .execute();
+  for (const row of rows) {
+    pairs.set(`${row.customer_id}\u0000${row.currency}`, { hasCredit: toBigInt(row.credit) > 0n });
+  }
+  return pairs;
+}
+
+/** The first payment naming each of these invoices. */
+async function paymentsNaming(trx: Transaction<LedgerSchema>, invoiceIds: readonly string[]) {
+  if (invoiceIds.length === 0) return new Map<string, string>();
+  const rows = await trx
+    .selectFrom("payments")
+    .select(["invoice_id", (eb) => eb.fn.min("id").as("payment_id")])
+    .where("invoice_id", "in", invoiceIds)
+    .groupBy("invoice_id")
+    .execute();
+  return new Map(rows.map((r) => [r.invoice_id ?? "", String(r.payment_id)]));
 }
 
 /** The columns a file sets; a re-import that changes none of them leaves the row unchanged. */
@@ -146,28 +207,22 @@ const UPDATE_INVOICES: RowWrite<"invoices"> = {
   upsert: { key: "id", set: [...COMPARED, "open_minor", "status", ...MARK] },
 };
 
-/** Money already applied to an invoice pins its customer and currency, and floors its amount. */
-function changeOfPaidInvoice(
+/** A payment that names an invoice pins the invoice's customer and currency. */
+function moveOfNamedInvoice(
   before: InvoicesTable,
   row: InvoiceRow,
-  paidMinor: bigint,
+  paymentId: string,
 ): FieldProblem | undefined {
   if (before.customer_id !== row.customerId) {
     return {
       field: "customer_id",
-      problem: `cannot move invoice to "${row.customerId}": payments are already applied to it`,
+      problem: `cannot move the invoice to "${row.customerId}": payment "${paymentId}" names it`,
     };
   }
   if (before.currency !== row.currency.code) {
     return {
       field: "currency",
-      problem: `cannot change ${before.currency} to ${row.currency.code}: payments are already applied to it`,
-    };
-  }
-  if (row.amountMinor < paidMinor) {
-    return {
-      field: "amount",
-      problem: `${formatAmount(row.amountMinor, row.currency)} is less than the ${formatAmount(paidMinor, row.currency)} already paid`,
+      problem: `cannot change ${before.currency} to ${row.currency.code}: payment "${paymentId}" names it`,
     };
   }
   return undefined;

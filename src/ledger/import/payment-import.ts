@@ -12,12 +12,7 @@ import { allocate } from "../domain/allocation.js";
 import type { FieldProblem, RowError } from "./csv-records.js";
 import type { RowImporter } from "./import-csv.js";
 import { KnownCustomers } from "./known-customers.js";
-import {
-  type CustomerCurrency,
-  INSERT_ALLOCATIONS,
-  INVOICE_BALANCES,
-  replayAllocations,
-} from "./replay-allocations.js";
+import { INSERT_ALLOCATIONS, INVOICE_BALANCES, ReplayQueue } from "./replay-allocations.js";
 import { RowFields } from "./row-fields.js";
 import { type RowWrite, writeRows } from "./write-rows.js";
 
@@ -113,6 +108,8 @@ function movesMoney(before: PaymentsTable, row: PaymentRow): boolean {
 export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
   const customers = new KnownCustomers();
   let seq: bigint | undefined;
+  /** Customers and currencies whose payments are applied again because one was corrected. */
+  const replays = new ReplayQueue();
   return {
     kind: "payments",
     columns: COLUMNS,
@@ -143,10 +140,6 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
       const paymentInserts: PaymentsTable[] = [];
       const paymentUpdates: PaymentsTable[] = [];
       const allocationWrites: AllocationsTable[] = [];
-      /** Customers and currencies whose payments are applied again because one was corrected. */
-      const replays = new Map<string, CustomerCurrency>();
-      const replay = (customerId: string, currency: string) =>
-        replays.set(`${customerId}\u0000${currency}`, { customerId, currency });
       seq ??= await lastSeq(trx);
       const unchanged: (typeof batch)[number][] = [];
       for (const entry of batch) {
@@ -183,8 +176,8 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
           continue;
         }
         if (before) {
-          replay(before.customer_id, before.currency);
-          replay(row.customerId, row.currency.code);
+          replays.add(before.customer_id, before.currency);
+          replays.add(row.customerId, row.currency.code);
           paymentUpdates.push({
             ...base,
             seq: before.seq,
@@ -193,7 +186,7 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
           continue;
         }
         seq += 1n;
-        if (replays.has(`${row.customerId}\u0000${row.currency.code}`)) {
+        if (replays.has(row.customerId, row.currency.code)) {
           paymentInserts.push({ ...base, seq, unallocated_minor: row.amountMinor });
           continue;
         }
@@ -218,7 +211,6 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
       await writeRows(trx, dialect, UPDATE_PAYMENTS, paymentUpdates);
       await writeRows(trx, dialect, INSERT_ALLOCATIONS, allocationWrites);
       await writeRows(trx, dialect, INVOICE_BALANCES, ledger.touched(now));
-      for (const target of replays.values()) await replayAllocations(trx, dialect, target, now);
       return {
         errors,
         inserted: paymentInserts.length,
@@ -226,6 +218,7 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
         unchanged,
       };
     },
+    finish: ({ trx, dialect, now }) => replays.run(trx, dialect, now),
   };
 }
 

@@ -12,6 +12,24 @@ import { type RowWrite, writeRows } from "./write-rows.js";
 
 export type CustomerCurrency = { readonly customerId: string; readonly currency: string };
 
+/** The customers and currencies whose payments must be applied again, each once. */
+export class ReplayQueue {
+  private readonly pending = new Map<string, CustomerCurrency>();
+
+  add(customerId: string, currency: string): void {
+    this.pending.set(`${customerId}\u0000${currency}`, { customerId, currency });
+  }
+
+  has(customerId: string, currency: string): boolean {
+    return this.pending.has(`${customerId}\u0000${currency}`);
+  }
+
+  async run(trx: Transaction<LedgerSchema>, dialect: StoreDialect, now: string): Promise<void> {
+    for (const target of this.pending.values()) await replayAllocations(trx, dialect, target, now);
+    this.pending.clear();
+  }
+}
+
 /**
  * Applies all of a customer's payments in one currency again, from scratch, in their original
  * order. Used when a payment is corrected: later payments may have gone to other invoices had
