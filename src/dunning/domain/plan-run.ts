@@ -185,7 +185,7 @@ export function planRun(input: PlanInput): RunPlan {
       ...contact,
       items,
       needsApproval,
-      tone: items.reduce<Tone>((max, i) => (i.tone > max ? i.tone : max), 1),
+      tone: Math.max(...items.map((i) => i.tone)) as Tone,
     })),
     escalations: [...escalations.entries()].map(([customerId, items]) => ({ customerId, items })),
     notChased,
