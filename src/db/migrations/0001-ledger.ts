@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { StoreDialect } from "../dialects.js";
+import { createIndex } from "../indexes.js";
 
 /**
  * The receivables ledger. Ids are the business's own external ids (customer number,
@@ -66,16 +67,7 @@ export function ledgerMigration(dialect: StoreDialect) {
           sql`open_minor >= 0 and open_minor <= amount_minor`,
         )
         .execute();
-      await db.schema
-        .createIndex("invoices_customer_open")
-        .on("invoices")
-        .columns(["customer_id", "currency", "due_date"])
-        .execute();
-      await db.schema
-        .createIndex("invoices_issue_date")
-        .on("invoices")
-        .column("issue_date")
-        .execute();
+      await createIndex(db, "invoices_customer_open");
 
       await db.schema
         .createTable("payments")
@@ -96,11 +88,7 @@ export function ledgerMigration(dialect: StoreDialect) {
         .addColumn("created_at", "text", (c) => c.notNull())
         .addColumn("updated_at", "text", (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex("payments_customer")
-        .on("payments")
-        .columns(["customer_id", "currency", "seq"])
-        .execute();
+      await createIndex(db, "payments_customer");
 
       await db.schema
         .createTable("allocations")
@@ -110,12 +98,8 @@ export function ledgerMigration(dialect: StoreDialect) {
         .addColumn("date", dateType, (c) => c.notNull())
         .addPrimaryKeyConstraint("allocations_pk", ["payment_id", "invoice_id"])
         .execute();
-      await db.schema.createIndex("allocations_date").on("allocations").column("date").execute();
-      await db.schema
-        .createIndex("allocations_invoice")
-        .on("allocations")
-        .column("invoice_id")
-        .execute();
+      await createIndex(db, "allocations_date");
+      await createIndex(db, "allocations_invoice");
     },
   };
 }

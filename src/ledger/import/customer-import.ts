@@ -110,6 +110,8 @@ const UPDATE_CUSTOMERS: RowWrite<"customers"> = {
 
 export const customerImporter: RowImporter<CustomerRow, CustomersTable> = {
   kind: "customers",
+  table: "customers",
+  bulkIndexes: [],
   columns: COLUMNS,
   idColumn: "customer_id",
   idOf: (row) => row.id,

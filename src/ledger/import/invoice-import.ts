@@ -71,8 +71,11 @@ export function parseInvoiceRow(values: Readonly<Record<string, string>>) {
 export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
   const customers = new KnownCustomers();
   const replays = new ReplayQueue();
+  let anyPayments: boolean | undefined;
   return {
     kind: "invoices",
+    table: "invoices",
+    bulkIndexes: ["invoices_customer_open"],
     columns: COLUMNS,
     idColumn: "invoice_id",
     idOf: (row) => row.id,
@@ -96,10 +99,14 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
         trx,
         moved.map((b) => b.row.id),
       );
-      const payers = await paymentPairs(trx, [
-        ...batch.map((b) => b.row.customerId),
-        ...moved.map((b) => stored.get(b.row.id)?.customer_id ?? ""),
-      ]);
+      // Payments only come in through payment imports, so one look per invoice import will do.
+      anyPayments ??= (await trx.selectFrom("payments").select("id").limit(1).execute()).length > 0;
+      const payers = !anyPayments
+        ? new Map<string, { hasCredit: boolean }>()
+        : await paymentPairs(trx, [
+            ...batch.map((b) => b.row.customerId),
+            ...moved.map((b) => stored.get(b.row.id)?.customer_id ?? ""),
+          ]);
       const errors: RowError[] = [];
       const inserts: InvoicesTable[] = [];
       const updates: InvoicesTable[] = [];

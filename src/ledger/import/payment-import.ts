@@ -112,6 +112,8 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
   const replays = new ReplayQueue();
   return {
     kind: "payments",
+    table: "payments",
+    bulkIndexes: ["payments_customer", "allocations_date", "allocations_invoice"],
     columns: COLUMNS,
     idColumn: "payment_id",
     idOf: (row) => row.id,
