@@ -38,15 +38,17 @@ export async function agingReport(database: Database, asOf: CalendarDate): Promi
   const { db } = database;
   // Grouping by position: the bucket expression carries parameters, and PostgreSQL does not
   // treat two copies of it with different parameter numbers as the same expression.
+  // `customer_id || ''` groups on an expression, so SQLite scans the table once and sorts
+  // instead of walking the customer index and fetching every row by rowid (4× slower on 1M).
   const bucket = bucketCase(asOf);
   const open = await sql<BucketRow & { name: string; invoices: unknown }>`
     select a.customer_id, c.name, a.currency, a.bucket, a.minor, a.invoices
     from (
-      select customer_id, currency, ${bucket} as bucket,
+      select customer_id || '' as customer_id, currency, ${bucket} as bucket,
              sum(open_minor) as minor, count(*) as invoices
       from invoices
       where issue_date <= ${asOf} and (open_minor > 0 or last_allocation_on > ${asOf})
-      group by customer_id, currency, 3
+      group by 1, 2, 3
     ) a
     join customers c on c.id = a.customer_id
   `.execute(db);
