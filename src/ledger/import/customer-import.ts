@@ -11,8 +11,9 @@ import {
   parseTimeZone,
 } from "../domain/customer.js";
 import type { RowImporter } from "./import-csv.js";
+import { CUSTOMER_FILE_COLUMNS, INSERT_CUSTOMERS, UPDATE_CUSTOMERS } from "./ledger-writes.js";
 import { RowFields } from "./row-fields.js";
-import { type RowWrite, writeRows } from "./write-rows.js";
+import { writeRows } from "./write-rows.js";
 
 type CustomerRow = Omit<Customer, "collectorId">;
 
@@ -65,21 +66,7 @@ export function parseCustomerRow(values: Readonly<Record<string, string>>) {
   return { ok: true as const, row };
 }
 
-/** The columns a file sets; a re-import that changes none of them leaves the row unchanged. */
-const COMPARED = [
-  "name",
-  "kind",
-  "email",
-  "phone",
-  "country",
-  "language",
-  "timezone",
-  "address_line1",
-  "address_line2",
-  "postal_code",
-  "city",
-] as const satisfies readonly (keyof CustomersTable)[];
-type FileColumns = Pick<CustomersTable, "id" | (typeof COMPARED)[number]>;
+type FileColumns = Pick<CustomersTable, "id" | (typeof CUSTOMER_FILE_COLUMNS)[number]>;
 
 function toColumns(row: CustomerRow): FileColumns {
   return {
@@ -97,16 +84,6 @@ function toColumns(row: CustomerRow): FileColumns {
     city: row.address.city,
   };
 }
-
-const MARK = ["import_id", "import_line", "updated_at"] as const;
-const INSERT_CUSTOMERS: RowWrite<"customers"> = {
-  table: "customers",
-  columns: ["id", ...COMPARED, "collector_id", "created_at", ...MARK],
-};
-const UPDATE_CUSTOMERS: RowWrite<"customers"> = {
-  ...INSERT_CUSTOMERS,
-  upsert: { key: "id", set: [...COMPARED, ...MARK] },
-};
 
 export const customerImporter: RowImporter<CustomerRow, CustomersTable> = {
   kind: "customers",
@@ -130,7 +107,7 @@ export const customerImporter: RowImporter<CustomerRow, CustomersTable> = {
       const mark = { import_id: importId, import_line: BigInt(entry.line), updated_at: now };
       if (!before) {
         inserts.push({ ...columns, collector_id: null, created_at: now, ...mark });
-      } else if (COMPARED.some((key) => before[key] !== columns[key])) {
+      } else if (CUSTOMER_FILE_COLUMNS.some((key) => before[key] !== columns[key])) {
         updates.push({ ...before, ...columns, ...mark });
       } else {
         unchanged.push(entry);

@@ -5,9 +5,10 @@ import { type Currency, parseAmount, parseCurrency, toBigInt } from "../../kerne
 import type { FieldProblem, RowError } from "./csv-records.js";
 import type { RowImporter } from "./import-csv.js";
 import { KnownCustomers } from "./known-customers.js";
+import { INSERT_INVOICES, INVOICE_FILE_COLUMNS, UPDATE_INVOICES } from "./ledger-writes.js";
 import { ReplayQueue } from "./replay-allocations.js";
 import { RowFields } from "./row-fields.js";
-import { type RowWrite, writeRows } from "./write-rows.js";
+import { writeRows } from "./write-rows.js";
 
 export type InvoiceRow = {
   readonly id: string;
@@ -146,7 +147,7 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
           inserts.push(next);
           // Credit waiting in this currency pays the new invoice, as a fresh import would.
           if (pair?.hasCredit) replays.add(row.customerId, row.currency.code);
-        } else if (COMPARED.some((key) => before[key] !== next[key])) {
+        } else if (INVOICE_FILE_COLUMNS.some((key) => before[key] !== next[key])) {
           updates.push(next);
           // Amount, dates or owner changed: payments may belong elsewhere now.
           if (pair) replays.add(row.customerId, row.currency.code);
@@ -193,26 +194,6 @@ async function paymentsNaming(trx: Transaction<LedgerSchema>, invoiceIds: readon
     .execute();
   return new Map(rows.map((r) => [r.invoice_id ?? "", String(r.payment_id)]));
 }
-
-/** The columns a file sets; a re-import that changes none of them leaves the row unchanged. */
-const COMPARED = [
-  "customer_id",
-  "number",
-  "issue_date",
-  "due_date",
-  "currency",
-  "amount_minor",
-] as const satisfies readonly (keyof InvoicesTable)[];
-
-const MARK = ["import_id", "import_line", "updated_at"] as const;
-const INSERT_INVOICES: RowWrite<"invoices"> = {
-  table: "invoices",
-  columns: [...COMPARED, "id", "open_minor", "last_allocation_on", "status", "created_at", ...MARK],
-};
-const UPDATE_INVOICES: RowWrite<"invoices"> = {
-  ...INSERT_INVOICES,
-  upsert: { key: "id", set: [...COMPARED, "open_minor", "status", ...MARK] },
-};
 
 /** A payment that names an invoice pins the invoice's customer and currency. */
 function moveOfNamedInvoice(

@@ -12,9 +12,15 @@ import { allocate } from "../domain/allocation.js";
 import type { FieldProblem, RowError } from "./csv-records.js";
 import type { RowImporter } from "./import-csv.js";
 import { KnownCustomers } from "./known-customers.js";
-import { INSERT_ALLOCATIONS, INVOICE_BALANCES, ReplayQueue } from "./replay-allocations.js";
+import {
+  INSERT_ALLOCATIONS,
+  INSERT_PAYMENTS,
+  INVOICE_BALANCES,
+  UPDATE_PAYMENTS,
+} from "./ledger-writes.js";
+import { ReplayQueue } from "./replay-allocations.js";
 import { RowFields } from "./row-fields.js";
-import { type RowWrite, writeRows } from "./write-rows.js";
+import { writeRows } from "./write-rows.js";
 
 export const PAYMENT_KINDS = ["payment", "credit_note"] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
@@ -71,27 +77,6 @@ export function parsePaymentRow(values: Readonly<Record<string, string>>) {
   return { ok: true as const, row };
 }
 
-/** The columns a file sets. */
-const PAYMENT_FIELDS = [
-  "customer_id",
-  "kind",
-  "date",
-  "currency",
-  "amount_minor",
-  "invoice_id",
-  "reference",
-] as const satisfies readonly (keyof PaymentsTable)[];
-
-const MARK = ["import_id", "import_line", "updated_at"] as const;
-const INSERT_PAYMENTS: RowWrite<"payments"> = {
-  table: "payments",
-  columns: ["id", ...PAYMENT_FIELDS, "seq", "unallocated_minor", "created_at", ...MARK],
-};
-const UPDATE_PAYMENTS: RowWrite<"payments"> = {
-  ...INSERT_PAYMENTS,
-  upsert: { key: "id", set: [...PAYMENT_FIELDS, "unallocated_minor", ...MARK] },
-  // seq is not in `set`: a corrected payment keeps its place in the order.
-};
 /** Whether a stored payment differs from the row in a way that moves money between invoices. */
 function movesMoney(before: PaymentsTable, row: PaymentRow): boolean {
   return (
@@ -166,20 +151,15 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
           created_at: before?.created_at ?? now,
           updated_at: now,
         };
-        if (before && !movesMoney(before, row)) {
-          if (before.reference === row.reference) unchanged.push(entry);
-          else {
-            paymentUpdates.push({
-              ...base,
-              seq: before.seq,
-              unallocated_minor: before.unallocated_minor,
-            });
-          }
-          continue;
-        }
         if (before) {
-          replays.add(before.customer_id, before.currency);
-          replays.add(row.customerId, row.currency.code);
+          if (movesMoney(before, row)) {
+            // The replay at the end applies this customer's payments again, this one included.
+            replays.add(before.customer_id, before.currency);
+            replays.add(row.customerId, row.currency.code);
+          } else if (before.reference === row.reference) {
+            unchanged.push(entry);
+            continue;
+          }
           paymentUpdates.push({
             ...base,
             seq: before.seq,

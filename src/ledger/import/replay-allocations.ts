@@ -8,7 +8,8 @@ import type {
 } from "../../db/schema.js";
 import type { CalendarDate } from "../../kernel/calendar-date.js";
 import { allocate } from "../domain/allocation.js";
-import { type RowWrite, writeRows } from "./write-rows.js";
+import { INSERT_ALLOCATIONS, INVOICE_BALANCES, PAYMENT_CREDIT } from "./ledger-writes.js";
+import { writeRows } from "./write-rows.js";
 
 export type CustomerCurrency = { readonly customerId: string; readonly currency: string };
 
@@ -112,51 +113,3 @@ export async function replayAllocations(
     })),
   );
 }
-
-export const INSERT_ALLOCATIONS: RowWrite<"allocations"> = {
-  table: "allocations",
-  columns: ["payment_id", "invoice_id", "amount_minor", "date"],
-};
-
-/** Rewrites only what allocation decides on rows that exist: the upserts never insert. */
-const PAYMENT_CREDIT: RowWrite<"payments"> = {
-  table: "payments",
-  columns: [
-    "id",
-    "customer_id",
-    "kind",
-    "date",
-    "currency",
-    "amount_minor",
-    "invoice_id",
-    "reference",
-    "seq",
-    "unallocated_minor",
-    "import_id",
-    "import_line",
-    "created_at",
-    "updated_at",
-  ],
-  upsert: { key: "id", set: ["unallocated_minor", "updated_at"] },
-};
-
-export const INVOICE_BALANCES: RowWrite<"invoices"> = {
-  table: "invoices",
-  columns: [
-    "id",
-    "customer_id",
-    "number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "amount_minor",
-    "open_minor",
-    "last_allocation_on",
-    "status",
-    "import_id",
-    "import_line",
-    "created_at",
-    "updated_at",
-  ],
-  upsert: { key: "id", set: ["open_minor", "last_allocation_on", "status", "updated_at"] },
-};
