@@ -142,6 +142,12 @@ program
     },
   );
 
+// A reader that stops early (`overdue aging --json | head`) is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
