@@ -1,8 +1,12 @@
 import { createReadStream } from "node:fs";
-import { access, constants } from "node:fs/promises";
+import { access, constants, readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type Database, DEFAULT_DATABASE, openDatabase } from "../db/database.js";
 import { runDemo } from "../demo/run-demo.js";
+import { businessDayCalendar } from "../dunning/business-days.js";
+import { parsePolicy } from "../dunning/domain/policy.js";
+import { planDailyRun } from "../dunning/plan-daily-run.js";
+import { defaultPolicy, setDefaultPolicy } from "../dunning/policy-store.js";
 import { type CalendarDate, dateInZone, parseCalendarDate } from "../kernel/calendar-date.js";
 import { OverdueError } from "../kernel/errors.js";
 import { agingReport } from "../ledger/aging-report.js";
@@ -12,6 +16,7 @@ import { importLedgerFile } from "../ledger/import/import-ledger-file.js";
 import { agingJson, agingText } from "./aging-command.js";
 import { printJson } from "./output.js";
 import { progressReporter } from "./progress.js";
+import { runJson, runText } from "./run-command.js";
 
 function asOfDate(text: string): CalendarDate {
   const parsed = parseCalendarDate(text);
@@ -110,6 +115,79 @@ program
       const report = await withDatabase(command, (database) => agingReport(database, asOf));
       if (options.json) printJson(agingJson(report));
       else process.stdout.write(`${agingText(report, options.all ? null : 15)}\n`);
+    },
+  );
+
+const policy = program.command("policy").description("the dunning ladder runs follow");
+policy
+  .command("set")
+  .description("make the policy in FILE.json the default for every run")
+  .argument(
+    "<file>",
+    "policy JSON: { name, minGapDays, steps: [{ id, offsetDays, channels, tone }] }",
+  )
+  .action(async (file: string, _options: unknown, command: Command) => {
+    const text = await readFile(file, "utf8").catch(() => {
+      throw new OverdueError("unreadable_file", `cannot read ${file}`);
+    });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new OverdueError("bad_policy", `${file}: not JSON: ${(error as Error).message}`);
+    }
+    const parsed = parsePolicy(json);
+    if (!parsed.ok) {
+      for (const p of parsed.problems) process.stderr.write(`${file}: ${p.path}: ${p.problem}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    await withDatabase(command, (database) =>
+      setDefaultPolicy(database, parsed.policy, new Date().toISOString()),
+    );
+    process.stdout.write(
+      `policy "${parsed.policy.name}" (${parsed.policy.steps.length} steps) is now the default\n`,
+    );
+  });
+policy
+  .command("show")
+  .description("print the default policy as JSON")
+  .action(async (_options: unknown, command: Command) => {
+    printJson(await withDatabase(command, defaultPolicy));
+  });
+
+program
+  .command("run")
+  .description(
+    "the daily collections run: decide which reminder step is due for every open invoice",
+  )
+  .addOption(
+    new Option("--as-of <date>", "the business day of the run (default today)").argParser(asOfDate),
+  )
+  .option("--at <timestamp>", "the instant the run treats as now (ISO 8601)")
+  .option("--dry-run", "show what would be sent, send nothing")
+  .option("--json", "print the plan as JSON")
+  .action(
+    async (
+      options: { asOf?: CalendarDate; dryRun?: boolean; json?: boolean },
+      command: Command,
+    ) => {
+      if (!options.dryRun) {
+        throw new OverdueError(
+          "not_built",
+          "sending is not built yet (the outbox and channels are the next slice of this work); use --dry-run",
+        );
+      }
+      const asOf = options.asOf ?? today();
+      const { plan, policyName } = await withDatabase(command, async (database) => {
+        const ladder = await defaultPolicy(database);
+        return {
+          plan: await planDailyRun(database, asOf, ladder, businessDayCalendar()),
+          policyName: ladder.name,
+        };
+      });
+      if (options.json) printJson(runJson(plan, asOf, policyName));
+      else process.stdout.write(`${runText(plan, asOf, policyName)}\n`);
     },
   );
 

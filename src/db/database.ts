@@ -4,6 +4,7 @@ import pg from "pg";
 import { OverdueError } from "../kernel/errors.js";
 import { POSTGRES, SQLITE, type StoreDialect } from "./dialects.js";
 import { ledgerMigration } from "./migrations/0001-ledger.js";
+import { policiesMigration } from "./migrations/0002-policies.js";
 import type { LedgerSchema } from "./schema.js";
 
 export type Database = {
@@ -107,6 +108,7 @@ function redactUrl(url: string): string {
 async function migrate({ db, dialect, location }: Database): Promise<void> {
   const migrations: Record<string, Migration> = {
     "0001-ledger": ledgerMigration(dialect),
+    "0002-policies": policiesMigration(),
   };
   const migrator = new Migrator({
     db,

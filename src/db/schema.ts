@@ -87,7 +87,17 @@ export interface ImportsTable {
   unchanged: Count;
 }
 
+export interface PoliciesTable {
+  name: string;
+  /** The policy as JSON, exactly as validated by parsePolicy. */
+  definition: string;
+  /** 1 for the policy runs use, else 0 (a bigint from SQLite, a number from PostgreSQL). */
+  is_default: number | bigint;
+  updated_at: string;
+}
+
 export interface LedgerSchema {
+  policies: PoliciesTable;
   customers: CustomersTable;
   invoices: InvoicesTable;
   payments: PaymentsTable;
