@@ -9,6 +9,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LEDGER_CSV_HEADERS } from "../dist/ledger/import/csv-headers.js";
 
 export const DEFAULT_AS_OF = "2026-03-31";
 
@@ -151,20 +152,7 @@ export function generate({
 
   const marketOf = new Uint8Array(customers);
   const customerFile = lineWriter(files.customers);
-  customerFile.line([
-    "customer_id",
-    "name",
-    "kind",
-    "email",
-    "phone",
-    "country",
-    "language",
-    "timezone",
-    "address_line1",
-    "address_line2",
-    "postal_code",
-    "city",
-  ]);
+  customerFile.line(LEDGER_CSV_HEADERS.customers);
   for (let n = 0; n < customers; n++) {
     const m = int(0, MARKETS.length - 1);
     marketOf[n] = m;
@@ -193,16 +181,8 @@ export function generate({
 
   const invoiceFile = lineWriter(files.invoices);
   const paymentFile = lineWriter(files.payments);
-  invoiceFile.line(["invoice_id", "customer_id", "issue_date", "due_date", "currency", "amount"]);
-  paymentFile.line([
-    "payment_id",
-    "customer_id",
-    "invoice_id",
-    "date",
-    "currency",
-    "amount",
-    "reference",
-  ]);
+  invoiceFile.line(LEDGER_CSV_HEADERS.invoices);
+  paymentFile.line(LEDGER_CSV_HEADERS.payments);
   let paymentCount = 0;
   let laterPayments = 0;
   for (let i = 0; i < rows; i++) {

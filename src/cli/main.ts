@@ -3,7 +3,6 @@ import { access, constants, readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type Database, DEFAULT_DATABASE, openDatabase } from "../db/database.js";
 import { runDemo } from "../demo/run-demo.js";
-import { businessDayCalendar } from "../dunning/business-days.js";
 import { parsePolicy } from "../dunning/domain/policy.js";
 import { planDailyRun } from "../dunning/plan-daily-run.js";
 import { defaultPolicy, setDefaultPolicy } from "../dunning/policy-store.js";
@@ -179,6 +178,8 @@ program
         );
       }
       const asOf = options.asOf ?? today();
+      // Loaded here: the holiday tables take a while to load, and only runs need them.
+      const { businessDayCalendar } = await import("../dunning/business-days.js");
       const { plan, policyName } = await withDatabase(command, async (database) => {
         const ladder = await defaultPolicy(database);
         return {

@@ -1,6 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import { addDays, type CalendarDate } from "../kernel/calendar-date.js";
 import { currency, formatAmount } from "../kernel/money.js";
+import { LEDGER_CSV_HEADERS } from "../ledger/import/csv-headers.js";
 
 /**
  * A made-up small wholesaler's ledger: customers in Sweden, Italy, the US and the UK, a year
@@ -276,38 +277,8 @@ export function demoLedger(options: {
 
   payments.sort((a, b) => ((a[3] ?? "") < (b[3] ?? "") ? -1 : 1));
   return {
-    customers: stringify(customers, {
-      header: true,
-      columns: [
-        "customer_id",
-        "name",
-        "kind",
-        "email",
-        "phone",
-        "country",
-        "language",
-        "timezone",
-        "address_line1",
-        "address_line2",
-        "postal_code",
-        "city",
-      ],
-    }),
-    invoices: stringify(invoices, {
-      header: true,
-      columns: ["invoice_id", "customer_id", "issue_date", "due_date", "currency", "amount"],
-    }),
-    payments: stringify(payments, {
-      header: true,
-      columns: [
-        "payment_id",
-        "customer_id",
-        "invoice_id",
-        "date",
-        "currency",
-        "amount",
-        "reference",
-      ],
-    }),
+    customers: stringify(customers, { header: true, columns: [...LEDGER_CSV_HEADERS.customers] }),
+    invoices: stringify(invoices, { header: true, columns: [...LEDGER_CSV_HEADERS.invoices] }),
+    payments: stringify(payments, { header: true, columns: [...LEDGER_CSV_HEADERS.payments] }),
   };
 }
