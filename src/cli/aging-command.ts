@@ -1,4 +1,3 @@
-import type { CalendarDate } from "../kernel/calendar-date.js";
 import { currency, formatAmount, formatAmountForHumans } from "../kernel/money.js";
 import type { AgingReport, CurrencyAging } from "../ledger/aging-report.js";
 import { AGING_BUCKETS, DSO_WINDOW_DAYS, formatTenths } from "../ledger/domain/aging.js";
@@ -100,5 +99,3 @@ function compareOverdue(a: CurrencyAging, b: CurrencyAging): number {
 function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
-
-export type AgingOptions = { asOf: CalendarDate; json: boolean; limit: number | null };

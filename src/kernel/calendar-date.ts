@@ -52,10 +52,6 @@ export function daysBetween(from: CalendarDate, to: CalendarDate): number {
   return toEpochDay(to) - toEpochDay(from);
 }
 
-export function compareDates(a: CalendarDate, b: CalendarDate): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Today in a given IANA time zone (the server's clock, read by the caller). */
 export function dateInZone(instant: Date, timeZone: string): CalendarDate {
   // en-CA formats as YYYY-MM-DD.

@@ -84,10 +84,6 @@ export function formatAmountForHumans(minor: bigint, cur: Currency): string {
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
-export function money(minor: bigint, cur: Currency): Money {
-  return { minor, currency: cur };
-}
-
 /** Converts what a database driver returns for an integer or SUM into a bigint. */
 export function toBigInt(value: unknown): bigint {
   if (typeof value === "bigint") return value;

@@ -4,6 +4,7 @@ import { type CalendarDate, parseCalendarDate } from "../../kernel/calendar-date
 import { type Currency, parseAmount, parseCurrency, toBigInt } from "../../kernel/money.js";
 import type { FieldProblem, RowError } from "./csv-records.js";
 import type { RowImporter } from "./import-csv.js";
+import { invoiceStatus } from "./invoice-balance.js";
 import { KnownCustomers } from "./known-customers.js";
 import { INSERT_INVOICES, INVOICE_FILE_COLUMNS, UPDATE_INVOICES } from "./ledger-writes.js";
 import { ReplayQueue } from "./replay-allocations.js";
@@ -106,7 +107,7 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
         ? new Map<string, { hasCredit: boolean }>()
         : await paymentPairs(trx, [
             ...batch.map((b) => b.row.customerId),
-            ...moved.map((b) => stored.get(b.row.id)?.customer_id ?? ""),
+            ...moved.flatMap((b) => stored.get(b.row.id)?.customer_id ?? []),
           ]);
       const errors: RowError[] = [];
       const inserts: InvoicesTable[] = [];
@@ -136,7 +137,7 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
           amount_minor: row.amountMinor,
           open_minor: openMinor,
           last_allocation_on: before?.last_allocation_on ?? null,
-          status: openMinor > 0n ? "open" : "paid",
+          status: invoiceStatus(openMinor),
           import_id: importId,
           import_line: BigInt(line),
           created_at: before?.created_at ?? now,
@@ -168,7 +169,7 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
 
 /** For each of these customers, the currencies they have payments in, and whether any credit is left. */
 async function paymentPairs(trx: Transaction<LedgerSchema>, customerIds: readonly string[]) {
-  const ids = [...new Set(customerIds)].filter((id) => id !== "");
+  const ids = [...new Set(customerIds)];
   const pairs = new Map<string, { hasCredit: boolean }>();
   if (ids.length === 0) return pairs;
   const rows = await trx

@@ -11,6 +11,7 @@ import { type Currency, parseAmount, parseCurrency, toBigInt } from "../../kerne
 import { allocate } from "../domain/allocation.js";
 import type { FieldProblem, RowError } from "./csv-records.js";
 import type { RowImporter } from "./import-csv.js";
+import { allocatable, applyToInvoice, invoiceStatus } from "./invoice-balance.js";
 import { KnownCustomers } from "./known-customers.js";
 import {
   INSERT_ALLOCATIONS,
@@ -253,32 +254,21 @@ class BatchLedger {
   }
 
   candidates(customerId: string, currency: string) {
-    const open = [];
-    for (const invoice of this.byCustomer.get(customerId) ?? []) {
-      if (invoice.currency === currency && invoice.open_minor > 0n) {
-        open.push({
-          id: invoice.id,
-          issueDate: invoice.issue_date as CalendarDate,
-          dueDate: invoice.due_date as CalendarDate,
-          openMinor: invoice.open_minor,
-        });
-      }
-    }
-    return open;
+    return (this.byCustomer.get(customerId) ?? [])
+      .filter((invoice) => invoice.currency === currency && invoice.open_minor > 0n)
+      .map(allocatable);
   }
 
   apply(invoiceId: string, minor: bigint, date: CalendarDate): void {
     const invoice = this.mustGet(invoiceId);
-    invoice.open_minor -= minor;
-    if (!invoice.last_allocation_on || invoice.last_allocation_on < date)
-      invoice.last_allocation_on = date;
+    applyToInvoice(invoice, minor, date);
     this.changed.add(invoiceId);
   }
 
   touched(now: string): InvoicesTable[] {
     return [...this.changed].map((id) => {
       const invoice = this.mustGet(id);
-      return { ...invoice, status: invoice.open_minor > 0n ? "open" : "paid", updated_at: now };
+      return { ...invoice, status: invoiceStatus(invoice.open_minor), updated_at: now };
     });
   }
 

@@ -6,8 +6,8 @@ import type {
   LedgerSchema,
   PaymentsTable,
 } from "../../db/schema.js";
-import type { CalendarDate } from "../../kernel/calendar-date.js";
 import { allocate } from "../domain/allocation.js";
+import { allocatable, applyToInvoice, invoiceStatus } from "./invoice-balance.js";
 import { INSERT_ALLOCATIONS, INVOICE_BALANCES, PAYMENT_CREDIT } from "./ledger-writes.js";
 import { writeRows } from "./write-rows.js";
 
@@ -78,19 +78,10 @@ export async function replayAllocations(
   const allocations: AllocationsTable[] = [];
   const paymentRows: PaymentsTable[] = [];
   for (const payment of payments) {
-    const candidates = [...balances.values()].map((i) => ({
-      id: i.id,
-      issueDate: i.issue_date as CalendarDate,
-      dueDate: i.due_date as CalendarDate,
-      openMinor: i.open_minor,
-    }));
+    const candidates = [...balances.values()].map(allocatable);
     const result = allocate(payment.amount_minor, candidates, payment.invoice_id);
     for (const { invoiceId, minor } of result.allocations) {
-      const invoice = balances.get(invoiceId) as InvoicesTable;
-      invoice.open_minor -= minor;
-      if (!invoice.last_allocation_on || invoice.last_allocation_on < payment.date) {
-        invoice.last_allocation_on = payment.date;
-      }
+      applyToInvoice(balances.get(invoiceId) as InvoicesTable, minor, payment.date);
       allocations.push({
         payment_id: payment.id,
         invoice_id: invoiceId,
@@ -108,7 +99,7 @@ export async function replayAllocations(
     INVOICE_BALANCES,
     [...balances.values()].map((i) => ({
       ...i,
-      status: i.open_minor > 0n ? "open" : "paid",
+      status: invoiceStatus(i.open_minor),
       updated_at: now,
     })),
   );

@@ -34,9 +34,7 @@ export async function writeRows<T extends LedgerTable>(
     // A column missing from the list would be silently lost: a programming error, caught early.
     throw new Error(`writeRows(${write.table}): no column for ${dropped.join(", ")}`);
   }
-  const perChunk = Math.max(1, Math.floor(dialect.maxParameters / write.columns.length));
-  for (let start = 0; start < rows.length; start += perChunk) {
-    const chunk = rows.slice(start, start + perChunk);
+  for (const chunk of chunksFor(rows, write.columns.length, dialect.maxParameters)) {
     const parameters: unknown[] = [];
     for (const row of chunk) {
       const record = row as Record<string, unknown>;
