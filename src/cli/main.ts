@@ -1,48 +1,21 @@
 import { createReadStream } from "node:fs";
 import { access, constants, readFile } from "node:fs/promises";
-import { Command, InvalidArgumentError, Option } from "commander";
-import { type Database, DEFAULT_DATABASE, openDatabase } from "../db/database.js";
+import { Command, Option } from "commander";
+import { DEFAULT_DATABASE } from "../db/database.js";
 import { runDemo } from "../demo/run-demo.js";
 import { parsePolicy } from "../dunning/domain/policy.js";
-import { planDailyRun } from "../dunning/plan-daily-run.js";
 import { defaultPolicy, setDefaultPolicy } from "../dunning/policy-store.js";
-import { type CalendarDate, dateInZone, parseCalendarDate } from "../kernel/calendar-date.js";
+import type { CalendarDate } from "../kernel/calendar-date.js";
 import { OverdueError } from "../kernel/errors.js";
 import { agingReport } from "../ledger/aging-report.js";
 import { parseColumnMap } from "../ledger/import/csv-records.js";
 import { IMPORT_KINDS, type ImportKind } from "../ledger/import/import-csv.js";
 import { importLedgerFile } from "../ledger/import/import-ledger-file.js";
 import { agingJson, agingText } from "./aging-command.js";
+import { addCollectionsCommands } from "./collections.js";
+import { asOfDate, today, withDatabase } from "./context.js";
 import { printJson } from "./output.js";
 import { progressReporter } from "./progress.js";
-import { runJson, runText } from "./run-command.js";
-
-function asOfDate(text: string): CalendarDate {
-  const parsed = parseCalendarDate(text);
-  if (!parsed.ok) throw new InvalidArgumentError(parsed.problem);
-  return parsed.value;
-}
-
-function today(): CalendarDate {
-  return dateInZone(new Date(), Intl.DateTimeFormat().resolvedOptions().timeZone);
-}
-
-function databaseUrl(command: Command): string {
-  const { db } = command.optsWithGlobals<{ db?: string }>();
-  return db ?? process.env.OVERDUE_DATABASE_URL ?? DEFAULT_DATABASE;
-}
-
-async function withDatabase<T>(
-  command: Command,
-  work: (database: Database) => Promise<T>,
-): Promise<T> {
-  const database = await openDatabase(databaseUrl(command));
-  try {
-    return await work(database);
-  } finally {
-    await database.close();
-  }
-}
 
 const program = new Command()
   .name("overdue")
@@ -155,42 +128,7 @@ policy
     printJson(await withDatabase(command, defaultPolicy));
   });
 
-program
-  .command("run")
-  .description(
-    "the daily collections run: decide which reminder step is due for every open invoice",
-  )
-  .addOption(
-    new Option("--as-of <date>", "the business day of the run (default today)").argParser(asOfDate),
-  )
-  .option("--at <timestamp>", "the instant the run treats as now (ISO 8601)")
-  .option("--dry-run", "show what would be sent, send nothing")
-  .option("--json", "print the plan as JSON")
-  .action(
-    async (
-      options: { asOf?: CalendarDate; dryRun?: boolean; json?: boolean },
-      command: Command,
-    ) => {
-      if (!options.dryRun) {
-        throw new OverdueError(
-          "not_built",
-          "sending is not built yet (the outbox and channels are the next slice of this work); use --dry-run",
-        );
-      }
-      const asOf = options.asOf ?? today();
-      // Loaded here: the holiday tables take a while to load, and only runs need them.
-      const { businessDayCalendar } = await import("../dunning/business-days.js");
-      const { plan, policyName } = await withDatabase(command, async (database) => {
-        const ladder = await defaultPolicy(database);
-        return {
-          plan: await planDailyRun(database, asOf, ladder, businessDayCalendar()),
-          policyName: ladder.name,
-        };
-      });
-      if (options.json) printJson(runJson(plan, asOf, policyName));
-      else process.stdout.write(`${runText(plan, asOf, policyName)}\n`);
-    },
-  );
+addCollectionsCommands(program);
 
 program
   .command("demo")

@@ -1,10 +1,11 @@
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { OverdueError } from "../kernel/errors.js";
 import { POSTGRES, SQLITE, type StoreDialect } from "./dialects.js";
 import { ledgerMigration } from "./migrations/0001-ledger.js";
 import { policiesMigration } from "./migrations/0002-policies.js";
+import { collectionsMigration } from "./migrations/0003-collections.js";
 import type { LedgerSchema } from "./schema.js";
 
 export type Database = {
@@ -12,8 +13,17 @@ export type Database = {
   readonly dialect: StoreDialect;
   /** Where the data lives, with any password removed, for messages. */
   readonly location: string;
+  /**
+   * Runs `work` in a transaction that only one process at a time may hold, for the few
+   * decisions that must not interleave (planning a run). SQLite takes its write lock up front
+   * (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock held until the commit.
+   */
+  exclusive<T>(work: (db: Kysely<LedgerSchema>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
+
+/** The advisory lock id of `exclusive` on PostgreSQL: any fixed number no one else uses. */
+const EXCLUSIVE_LOCK = 0x6f76_6564;
 
 export const DEFAULT_DATABASE = "./overdue.db";
 
@@ -59,7 +69,19 @@ function openSqlite(path: string): Database {
   const db = new Kysely<LedgerSchema>({
     dialect: new SqliteDialect({ database: withStatementCache(handle) }),
   });
-  return { db, dialect: SQLITE, location: file, close: () => db.destroy() };
+  const exclusive = <T>(work: (db: Kysely<LedgerSchema>) => Promise<T>) =>
+    db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      try {
+        const result = await work(connection);
+        await sql`commit`.execute(connection);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(connection);
+        throw error;
+      }
+    });
+  return { db, dialect: SQLITE, location: file, exclusive, close: () => db.destroy() };
 }
 
 /**
@@ -98,7 +120,18 @@ const pgTypes = {
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 4, types: pgTypes });
   const db = new Kysely<LedgerSchema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: POSTGRES, location: redactUrl(url), close: () => db.destroy() };
+  const exclusive = <T>(work: (db: Kysely<LedgerSchema>) => Promise<T>) =>
+    db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${EXCLUSIVE_LOCK})`.execute(trx);
+      return work(trx);
+    });
+  return {
+    db,
+    dialect: POSTGRES,
+    location: redactUrl(url),
+    exclusive,
+    close: () => db.destroy(),
+  };
 }
 
 function redactUrl(url: string): string {
@@ -109,6 +142,7 @@ async function migrate({ db, dialect, location }: Database): Promise<void> {
   const migrations: Record<string, Migration> = {
     "0001-ledger": ledgerMigration(dialect),
     "0002-policies": policiesMigration(),
+    "0003-collections": collectionsMigration(dialect),
   };
   const migrator = new Migrator({
     db,

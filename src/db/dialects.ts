@@ -21,6 +21,11 @@ export type StoreDialect = {
    * indexes: dropping one would lock the table against readers for the whole import.
    */
   readonly rebuildsIndexesOnBulkLoad: boolean;
+  /**
+   * Whether workers claim outbox rows with FOR UPDATE SKIP LOCKED. SQLite has no row locks
+   * (its writers take turns, so one UPDATE is already atomic) and rejects the clause.
+   */
+  readonly claimsWithSkipLocked: boolean;
 };
 
 export const SQLITE: StoreDialect = {
@@ -30,6 +35,7 @@ export const SQLITE: StoreDialect = {
   maxParameters: 32_000,
   placeholder: () => "?",
   rebuildsIndexesOnBulkLoad: true,
+  claimsWithSkipLocked: false,
 };
 
 export const POSTGRES: StoreDialect = {
@@ -39,4 +45,5 @@ export const POSTGRES: StoreDialect = {
   maxParameters: 65_000,
   placeholder: (index) => `$${index + 1}`,
   rebuildsIndexesOnBulkLoad: false,
+  claimsWithSkipLocked: true,
 };

@@ -96,7 +96,138 @@ export interface PoliciesTable {
   updated_at: string;
 }
 
+export interface RunsTable {
+  id: Generated<bigint>;
+  as_of: string;
+  /** The instant the run treated as now. */
+  at: string;
+  policy: string;
+  planned: Count;
+}
+
+/** Where a planned contact is on its way out. */
+export type OutboxStatus =
+  | "awaiting_approval"
+  | "planned"
+  | "sending"
+  | "sent"
+  | "in_doubt"
+  | "failed"
+  | "cancelled";
+
+export interface OutboxTable {
+  id: Generated<bigint>;
+  key: string;
+  run_id: bigint;
+  as_of: string;
+  customer_id: string;
+  /** A contact channel, or `escalation` for a proposal to the collections lead. */
+  channel: string;
+  fallback_from: string | null;
+  tone: number | bigint;
+  status: OutboxStatus;
+  /** Not sent before this instant: retries back off, send windows wait. */
+  not_before: string;
+  attempts: number | bigint;
+  claimed_by: string | null;
+  claimed_at: string | null;
+  message_id: string | null;
+  /** The letter's PDF file. */
+  document: string | null;
+  /** Registered-post tracking number of a certified letter. */
+  tracking: string | null;
+  last_error: string | null;
+  planned_at: string;
+  sent_at: string | null;
+}
+
+export interface OutboxItemsTable {
+  outbox_id: bigint;
+  invoice_id: string;
+  step_id: string;
+  step_index: number | bigint;
+  tone: number | bigint;
+}
+
+export interface ContactLogTable {
+  id: Generated<bigint>;
+  at: string;
+  customer_id: string;
+  invoice_id: string | null;
+  outbox_id: bigint | null;
+  channel: string | null;
+  /** planned · delayed · refused · sent · failed */
+  status: string;
+  rule: string;
+  reason: string;
+  dedupe_key: string | null;
+}
+
+export interface PromisesTable {
+  id: Generated<bigint>;
+  invoice_id: string;
+  customer_id: string;
+  promised_on: string;
+  amount_minor: Minor | null;
+  currency: string;
+  open_minor_at_promise: Minor;
+  /** open · kept · broken */
+  status: string;
+  taken_at: string;
+  taken_by: string;
+  channel: string | null;
+  decided_at: string | null;
+}
+
+export interface DisputesTable {
+  id: Generated<bigint>;
+  invoice_id: string;
+  customer_id: string;
+  reason: string;
+  /** open · resolved · rejected */
+  status: string;
+  opened_at: string;
+  opened_by: string;
+  closed_at: string | null;
+  resolution: string | null;
+}
+
+export interface ContactStopsTable {
+  customer_id: string;
+  /** A channel, or `*` for all contact. */
+  channel: string;
+  at: string;
+}
+
+export interface TasksTable {
+  id: Generated<bigint>;
+  key: string;
+  /** call · broken_promise · escalation */
+  kind: string;
+  customer_id: string;
+  collector_id: string | null;
+  outbox_id: bigint | null;
+  promise_id: bigint | null;
+  /** JSON array of the invoice ids the task is about. */
+  invoice_ids: string;
+  script: string;
+  /** open · done */
+  status: string;
+  outcome: string | null;
+  note: string | null;
+  created_at: string;
+  done_at: string | null;
+}
+
 export interface LedgerSchema {
+  runs: RunsTable;
+  outbox: OutboxTable;
+  outbox_items: OutboxItemsTable;
+  contact_log: ContactLogTable;
+  promises: PromisesTable;
+  disputes: DisputesTable;
+  contact_stops: ContactStopsTable;
+  tasks: TasksTable;
   policies: PoliciesTable;
   customers: CustomersTable;
   invoices: InvoicesTable;

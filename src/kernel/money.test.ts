@@ -5,6 +5,7 @@ import {
   findCurrency,
   formatAmount,
   formatAmountForHumans,
+  formatMoney,
   parseAmount,
   toBigInt,
 } from "./money.js";
@@ -92,6 +93,46 @@ describe("formatAmount", () => {
         (minor, cur) => {
           const parsed = parseAmount(formatAmount(minor, cur), cur, { allowNegative: true });
           expect(parsed).toEqual({ ok: true, value: minor });
+        },
+      ),
+    );
+  });
+});
+
+describe("formatMoney", () => {
+  const SEK = currency("SEK");
+  const USD = currency("USD");
+  const spaced = (text: string) => text.replace(/[\u00a0\u202f]/g, " ");
+
+  it("writes money the way each locale does", () => {
+    expect(spaced(formatMoney(123450n, SEK, "sv-SE"))).toBe("1 234,50 kr");
+    expect(spaced(formatMoney(123450n, EUR, "it-IT"))).toBe("1.234,50 €");
+    expect(spaced(formatMoney(123450n, SEK, "en-GB"))).toBe("SEK 1,234.50");
+    expect(formatMoney(123450n, USD, "en-US")).toBe("$1,234.50");
+    expect(formatMoney(1234n, JPY, "en-US")).toBe("¥1,234");
+    expect(spaced(formatMoney(1234567n, KWD, "en-GB"))).toBe("KWD 1,234.567");
+    expect(spaced(formatMoney(-50n, EUR, "it-IT"))).toBe("-0,50 €");
+  });
+
+  it("stays exact far beyond 2^53", () => {
+    expect(formatMoney(9223372036854775807n, USD, "en-US")).toBe("$92,233,720,368,547,758.07");
+    expect(spaced(formatMoney(9223372036854775807n, EUR, "it-IT"))).toBe(
+      "92.233.720.368.547.758,07 €",
+    );
+  });
+
+  it("agrees with Intl on every amount a float still holds exactly", () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }),
+        fc.constantFrom("sv-SE", "it-IT", "en-GB", "en-US", "de-CH"),
+        (minor, locale) => {
+          const expected = new Intl.NumberFormat(locale, {
+            style: "currency",
+            currency: "EUR",
+            useGrouping: "always",
+          }).format(Number(minor) / 100);
+          expect(formatMoney(minor, EUR, locale)).toBe(expected);
         },
       ),
     );

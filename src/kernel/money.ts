@@ -84,6 +84,31 @@ export function formatAmountForHumans(minor: bigint, cur: Currency): string {
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * Formats an amount as `locale` writes money: "1 234,50 kr" (sv-SE), "1.234,50 €" (it-IT),
+ * "SEK 1,234.50" (en-GB). The decimal string goes to Intl as text (ES2023 Intl.NumberFormat
+ * reads strings as exact decimals), so amounts beyond 2^53 stay exact; the digits are the
+ * ISO 4217 minor unit, never Intl's own idea of the currency. Grouping is "always" because
+ * invoices write 1.234,50 even where CLDR leaves four-digit numbers ungrouped (Italian).
+ */
+export function formatMoney(minor: bigint, cur: Currency, locale: string): string {
+  const key = `${locale}\u0000${cur.code}\u0000${cur.digits}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency: cur.code,
+      minimumFractionDigits: cur.digits,
+      maximumFractionDigits: cur.digits,
+      useGrouping: "always",
+    });
+    moneyFormats.set(key, format);
+  }
+  return format.format(formatAmount(minor, cur) as `${number}`);
+}
+
 /** Converts what a database driver returns for an integer or SUM into a bigint. */
 export function toBigInt(value: unknown): bigint {
   if (typeof value === "bigint") return value;

@@ -145,10 +145,11 @@ for (const kind of STORE_KINDS) {
       expect((await plan("2026-03-03")).policy).toBe("three-steps");
     });
 
-    it("does not pretend to send: a run without --dry-run is refused until sending exists", async () => {
-      const result = await cli("run", "--as-of", "2026-03-03");
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain("--dry-run");
+    it("a dry run records nothing: the same day's plan is still there to send afterwards", async () => {
+      const first = await plan("2026-03-03");
+      expect(await plan("2026-03-03")).toEqual(first);
+      const log = await cli("log", "--customer", "S1", "--json");
+      expect(JSON.parse(log.stdout)).toEqual([]);
     });
   });
 }

@@ -43,10 +43,15 @@ const invoice = (
   currency: "SEK",
   dueDate: calendarDate(due),
   openMinor: 10_000n,
-  progress: { lastStepIndex, lastContactOn: lastContactOn ? calendarDate(lastContactOn) : null },
+  progress: {
+    lastStepIndex,
+    lastContactOn: lastContactOn ? calendarDate(lastContactOn) : null,
+    pending: false,
+  },
   holds,
 });
 
+const NOT_STARTED = { lastStepIndex: -1, lastContactOn: null, pending: false };
 const everyDay = () => true;
 const weekdays = (_country: string, date: CalendarDate) =>
   ![0, 6].includes(new Date(`${date}T00:00:00Z`).getUTCDay());
@@ -83,6 +88,12 @@ describe("planRun", () => {
     expect(plan([invoice("I1", "2026-03-01", 0, "2026-04-10")], "2026-04-11").contacts).toEqual([]);
     const second = plan([invoice("I1", "2026-03-01", 0, "2026-04-10")], "2026-04-15");
     expect(second.contacts[0]?.items[0]?.stepId).toBe("s2");
+  });
+
+  it("plans nothing new for an invoice whose last contact is still on its way out", () => {
+    const waiting = { ...invoice("A", "2026-03-01"), progress: { ...NOT_STARTED, pending: true } };
+    expect(plan([waiting], "2026-03-20").contacts).toEqual([]);
+    expect(plan([invoice("A", "2026-03-01")], "2026-03-20").contacts).toHaveLength(1);
   });
 
   it("sends nothing after the last step", () => {

@@ -8,6 +8,8 @@ export type InvoiceProgress = {
   /** Index of the last step sent for the invoice; -1 before the first. */
   readonly lastStepIndex: number;
   readonly lastContactOn: CalendarDate | null;
+  /** A contact about the invoice is still on its way out: nothing new until it has gone. */
+  readonly pending: boolean;
 };
 
 /** Something that stops the chase for an invoice, until a date or for good. */
@@ -109,7 +111,7 @@ export function planRun(input: PlanInput): RunPlan {
   const notChased: NotChased[] = [];
 
   for (const invoice of input.invoices) {
-    if (invoice.openMinor <= 0n) continue;
+    if (invoice.openMinor <= 0n || invoice.progress.pending) continue;
     const customer = input.customers.get(invoice.customerId);
     if (!customer) continue;
     const policy = input.policyFor(customer);

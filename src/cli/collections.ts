@@ -1,0 +1,393 @@
+import { type Command, Option } from "commander";
+import {
+  CALL_OUTCOMES,
+  type CallOutcome,
+  closeDispute,
+  letterPosted,
+  logCall,
+  openDispute,
+  releaseContact,
+  stopContact,
+  takePromise,
+} from "../dunning/account-actions.js";
+import { customerLog } from "../dunning/contact-log.js";
+import { recordRun } from "../dunning/daily-run.js";
+import { dispatch } from "../dunning/dispatch.js";
+import { loadMessageLibrary } from "../dunning/messages/index.js";
+import { planDailyRun } from "../dunning/plan-daily-run.js";
+import { defaultPolicy } from "../dunning/policy-store.js";
+import { type Preview, previewCustomer } from "../dunning/preview.js";
+import { openTasks } from "../dunning/worklist.js";
+import type { CalendarDate } from "../kernel/calendar-date.js";
+import { channelsFromEnv, senderFromEnv } from "./channels-config.js";
+import { asOfDate, currentUser, instant, today, withDatabase } from "./context.js";
+import { printJson, textTable } from "./output.js";
+import { runJson, runText } from "./run-command.js";
+
+type AtOption = { at?: string };
+const actor = (options: AtOption) => ({
+  at: options.at ?? new Date().toISOString(),
+  by: currentUser(),
+});
+const atOption = () =>
+  new Option("--at <timestamp>", "when it happened (ISO 8601; default now)").argParser(instant);
+
+/** The collections loop's commands: run, dispatch, holds, worklist, log. */
+export function addCollectionsCommands(program: Command): void {
+  program
+    .command("run")
+    .description("the daily collections run: plan the due reminder steps and send them")
+    .addOption(
+      new Option("--as-of <date>", "the business day of the run (default today)").argParser(
+        asOfDate,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--at <timestamp>",
+        "the instant the run treats as now (ISO 8601; default the clock)",
+      ).argParser(instant),
+    )
+    .option("--dry-run", "show what would be sent, send nothing")
+    .option("--json", "print the run as JSON")
+    .action(
+      async (
+        options: { asOf?: CalendarDate; at?: string; dryRun?: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        const asOf = options.asOf ?? today();
+        const at = options.at ?? new Date().toISOString();
+        // Loaded here: the holiday tables take a while to load, and only runs need them.
+        const { businessDayCalendar } = await import("../dunning/business-days.js");
+        await withDatabase(command, async (database) => {
+          const policy = await defaultPolicy(database);
+          const isBusinessDay = businessDayCalendar();
+          if (options.dryRun) {
+            const plan = await planDailyRun(database.db, asOf, policy, isBusinessDay);
+            if (options.json) printJson(runJson(plan, asOf, policy.name));
+            else process.stdout.write(`${runText(plan, asOf, policy.name)}\n`);
+            return;
+          }
+          const run = await recordRun(database, { asOf, at, policy, isBusinessDay });
+          const configured = await channelsFromEnv();
+          try {
+            const sent = await dispatch(database, {
+              now: at,
+              channels: configured.channels,
+              concurrency: configured.concurrency,
+              policy,
+            });
+            const result = {
+              ...runJson(run.plan, asOf, policy.name),
+              dryRun: false,
+              at,
+              runId: String(run.runId),
+              planned: run.planned,
+              brokenPromises: run.brokenPromises,
+              dispatch: sent,
+              waiting: configured.missing,
+            };
+            if (options.json) printJson(result);
+            else {
+              process.stdout.write(
+                `Run ${run.runId} as of ${asOf}, policy "${policy.name}": ${run.planned} new contacts planned; sent ${sent.sent}, retrying ${sent.retrying}, failed ${sent.failed}, cancelled ${sent.cancelled}${sent.inDoubt ? `, in doubt ${sent.inDoubt}` : ""}.\n`,
+              );
+              for (const line of configured.missing) process.stdout.write(`Note: ${line}\n`);
+            }
+          } finally {
+            await configured.close();
+          }
+        });
+      },
+    );
+
+  program
+    .command("dispatch")
+    .description("send what is due in the outbox (several may run at once)")
+    .addOption(atOption().makeOptionMandatory(false))
+    .option("--json", "print the counts as JSON")
+    .action(async (options: AtOption & { json?: boolean }, command: Command) => {
+      await withDatabase(command, async (database) => {
+        const configured = await channelsFromEnv();
+        try {
+          const report = await dispatch(database, {
+            now: options.at ?? new Date().toISOString(),
+            channels: configured.channels,
+            concurrency: configured.concurrency,
+            policy: await defaultPolicy(database),
+          });
+          if (options.json) printJson({ ...report, waiting: configured.missing });
+          else process.stdout.write(`${JSON.stringify(report)}\n`);
+        } finally {
+          await configured.close();
+        }
+      });
+    });
+
+  program
+    .command("dispute")
+    .description("record that the customer disputes an invoice: reminders pause")
+    .argument("<invoice>", "invoice id or number")
+    .option("--reason <text>", "what the customer says is wrong")
+    .option("--resolve <note>", "close the open dispute as resolved; reminders resume")
+    .option("--reject <note>", "close the open dispute as rejected; reminders resume")
+    .addOption(atOption())
+    .action(
+      async (
+        invoice: string,
+        options: AtOption & { reason?: string; resolve?: string; reject?: string },
+        command: Command,
+      ) => {
+        await withDatabase(command, async ({ db }) => {
+          if (options.resolve !== undefined || options.reject !== undefined) {
+            const resolved = options.resolve !== undefined;
+            await closeDispute(
+              db,
+              invoice,
+              resolved ? "resolved" : "rejected",
+              (options.resolve ?? options.reject) as string,
+              actor(options),
+            );
+            process.stdout.write(`Dispute on ${invoice} ${resolved ? "resolved" : "rejected"}.\n`);
+            return;
+          }
+          if (!options.reason)
+            command.error("error: required option '--reason <text>' not specified");
+          const opened = await openDispute(db, invoice, options.reason as string, actor(options));
+          process.stdout.write(
+            `Dispute ${opened.id} opened on ${opened.invoice}: reminders pause.\n`,
+          );
+        });
+      },
+    );
+
+  program
+    .command("promise")
+    .description("record a promise to pay: reminders pause until that day")
+    .argument("<invoice>", "invoice id or number")
+    .requiredOption("--date <date>", "the day the customer will pay by", asOfDate)
+    .option("--amount <amount>", "the amount promised (default the open balance)")
+    .addOption(atOption())
+    .action(
+      async (
+        invoice: string,
+        options: AtOption & { date: CalendarDate; amount?: string },
+        command: Command,
+      ) => {
+        await withDatabase(command, async ({ db }) => {
+          const taken = await takePromise(
+            db,
+            invoice,
+            { date: options.date, ...(options.amount ? { amount: options.amount } : {}) },
+            actor(options),
+          );
+          process.stdout.write(
+            `Promise ${taken.id} on ${taken.invoice}: reminders pause until ${options.date}.\n`,
+          );
+        });
+      },
+    );
+
+  const call = program.command("call").description("phone calls on the worklist");
+  call
+    .command("log")
+    .description("record how a call went and close its task")
+    .argument("<task>", "task id (see overdue tasks)")
+    .addOption(
+      new Option("--outcome <outcome>", "what happened")
+        .choices(CALL_OUTCOMES)
+        .makeOptionMandatory(),
+    )
+    .option("--date <date>", "with --outcome promise: the day the customer will pay by", asOfDate)
+    .option("--amount <amount>", "with --outcome promise: the amount promised")
+    .option("--reason <text>", "with --outcome dispute: what the customer says is wrong")
+    .option("--note <text>", "a note for the file")
+    .addOption(atOption())
+    .action(
+      async (
+        task: string,
+        options: AtOption & {
+          outcome: CallOutcome;
+          date?: CalendarDate;
+          amount?: string;
+          reason?: string;
+          note?: string;
+        },
+        command: Command,
+      ) => {
+        await withDatabase(command, async ({ db }) => {
+          const { date, amount, reason, note } = options;
+          const done = await logCall(
+            db,
+            task,
+            {
+              outcome: options.outcome,
+              ...(date ? { date } : {}),
+              ...(amount ? { amount } : {}),
+              ...(reason ? { reason } : {}),
+              ...(note ? { note } : {}),
+            },
+            actor(options),
+          );
+          process.stdout.write(`Task ${done.task} done: ${options.outcome}.\n`);
+        });
+      },
+    );
+
+  program
+    .command("tasks")
+    .description("the open worklist: calls, broken promises, escalations")
+    .option("--collector <id>", "only this collector's tasks")
+    .option("--json", "print as JSON")
+    .action(async (options: { collector?: string; json?: boolean }, command: Command) => {
+      const tasks = await withDatabase(command, ({ db }) => openTasks(db, options.collector));
+      if (options.json) printJson(tasks);
+      else if (tasks.length === 0) process.stdout.write("No open tasks.\n");
+      else
+        process.stdout.write(
+          `${textTable(
+            ["task", "kind", "customer", "collector", "invoices"],
+            tasks.map((t) => [
+              t.id,
+              t.kind,
+              t.customerId,
+              t.collectorId ?? "",
+              t.invoiceIds.join(", "),
+            ]),
+            new Set([0]),
+          )}\n`,
+        );
+    });
+
+  program
+    .command("letter")
+    .description("letters sent by post")
+    .command("posted")
+    .description("record the registered-post tracking number of a letter")
+    .argument("<id>", "the letter's contact id (in overdue log)")
+    .requiredOption("--tracking <number>", "the post office's tracking number")
+    .addOption(atOption())
+    .action(async (id: string, options: AtOption & { tracking: string }, command: Command) => {
+      await withDatabase(command, ({ db }) =>
+        letterPosted(db, id, options.tracking, actor(options)),
+      );
+      process.stdout.write(`Letter ${id}: tracking number ${options.tracking} recorded.\n`);
+    });
+
+  program
+    .command("approve")
+    .description("approve a contact the policy holds for approval; it goes out with the next run")
+    .argument("<id>", "contact id (in overdue log)")
+    .addOption(atOption())
+    .action(async (id: string, options: AtOption, command: Command) => {
+      await withDatabase(command, ({ db }) =>
+        releaseContact(db, id, ["awaiting_approval"], actor(options)),
+      );
+      process.stdout.write(`Contact ${id} approved.\n`);
+    });
+
+  program
+    .command("resend")
+    .description("send again a contact that failed or is in doubt after a crash")
+    .argument("<id>", "contact id (in overdue log)")
+    .addOption(atOption())
+    .action(async (id: string, options: AtOption, command: Command) => {
+      await withDatabase(command, ({ db }) =>
+        releaseContact(db, id, ["in_doubt", "failed"], actor(options)),
+      );
+      process.stdout.write(`Contact ${id} goes out with the next dispatch.\n`);
+    });
+
+  program
+    .command("contact")
+    .description("a customer's contact preferences")
+    .command("stop")
+    .description("stop all contact with a customer, or one channel")
+    .argument("<customer>", "customer id")
+    .option("--channel <channel>", "only this channel")
+    .addOption(atOption())
+    .action(
+      async (customer: string, options: AtOption & { channel?: string }, command: Command) => {
+        await withDatabase(command, ({ db }) =>
+          stopContact(db, customer, options.channel, actor(options)),
+        );
+        process.stdout.write(
+          `Contact with ${customer} stopped${options.channel ? ` on ${options.channel}` : ""}.\n`,
+        );
+      },
+    );
+
+  program
+    .command("preview")
+    .description("show exactly what the next run would send a customer, without sending")
+    .requiredOption("--customer <id>", "customer id")
+    .addOption(
+      new Option("--as-of <date>", "the run's business day (default today)").argParser(asOfDate),
+    )
+    .option("--json", "print as JSON")
+    .action(
+      async (
+        options: { customer: string; asOf?: CalendarDate; json?: boolean },
+        command: Command,
+      ) => {
+        const { businessDayCalendar } = await import("../dunning/business-days.js");
+        const preview = await withDatabase(command, async (database) =>
+          previewCustomer(database, options.customer, {
+            asOf: options.asOf ?? today(),
+            policy: await defaultPolicy(database),
+            isBusinessDay: businessDayCalendar(),
+            library: await loadMessageLibrary(process.env.OVERDUE_TEMPLATE_DIR),
+            sender: senderFromEnv(),
+          }),
+        );
+        if (options.json) printJson(preview);
+        else process.stdout.write(`${previewText(preview)}\n`);
+      },
+    );
+
+  program
+    .command("log")
+    .description("every contact planned, sent, failed or held back for a customer, with the reason")
+    .requiredOption("--customer <id>", "customer id")
+    .option("--json", "print as JSON")
+    .action(async (options: { customer: string; json?: boolean }, command: Command) => {
+      const entries = await withDatabase(command, ({ db }) => customerLog(db, options.customer));
+      if (options.json) printJson(entries);
+      else if (entries.length === 0)
+        process.stdout.write(`Nothing logged for ${options.customer}.\n`);
+      else
+        process.stdout.write(
+          `${textTable(
+            ["at", "contact", "status", "channel", "rule", "reason"],
+            entries.map((e) => [
+              e.at,
+              e.contactId ?? "",
+              e.status,
+              e.channel ?? "",
+              e.rule,
+              e.reason,
+            ]),
+            new Set([1]),
+          )}\n`,
+        );
+    });
+}
+
+function previewText(preview: Preview): string {
+  const lines = [`What the run of ${preview.asOf} would send ${preview.customerId}:`];
+  if (preview.contacts.length === 0) lines.push("", "Nothing.");
+  for (const c of preview.contacts) {
+    const steps = c.invoices.map((i) => `${i.number} (${i.stepId})`).join(", ");
+    lines.push(
+      "",
+      `=== ${c.channel}${c.fallbackFrom ? ` instead of ${c.fallbackFrom}` : ""}, tone ${c.tone}, to ${c.to}: ${steps}${c.needsApproval ? " [needs approval]" : ""}`,
+    );
+    if (c.subject) lines.push(`Subject: ${c.subject}`, "");
+    lines.push(c.text);
+  }
+  if (preview.escalation)
+    lines.push("", "The account is proposed to the collections lead for escalation.");
+  for (const n of preview.notChased)
+    lines.push("", `Held back: ${n.invoiceId}: ${n.reason} (${n.rule})`);
+  return lines.join("\n");
+}

@@ -1,0 +1,329 @@
+import type { Kysely } from "kysely";
+import type { LedgerSchema } from "../db/schema.js";
+import type { CalendarDate } from "../kernel/calendar-date.js";
+import { OverdueError } from "../kernel/errors.js";
+import { currency, formatAmount, parseAmount } from "../kernel/money.js";
+import { writeLog } from "./contact-log.js";
+import { CHANNELS } from "./domain/policy.js";
+
+/** Who did it and when: the real clock or `--at`, and the user (or `cli`). */
+export type Actor = { readonly at: string; readonly by: string };
+
+async function invoiceFor(db: Kysely<LedgerSchema>, invoiceId: string) {
+  const invoice = await db
+    .selectFrom("invoices")
+    .select(["id", "number", "customer_id", "currency", "open_minor"])
+    .where((eb) => eb.or([eb("id", "=", invoiceId), eb("number", "=", invoiceId)]))
+    .executeTakeFirst();
+  if (!invoice) throw new OverdueError("unknown_invoice", `no invoice ${invoiceId}`);
+  return invoice;
+}
+
+/** A dispute pauses the chase for the invoice until it is resolved or rejected. */
+export async function openDispute(
+  db: Kysely<LedgerSchema>,
+  invoiceId: string,
+  reason: string,
+  actor: Actor,
+): Promise<{ id: bigint; invoice: string }> {
+  const invoice = await invoiceFor(db, invoiceId);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto("disputes")
+      .values({
+        invoice_id: invoice.id,
+        customer_id: invoice.customer_id,
+        reason,
+        status: "open",
+        opened_at: actor.at,
+        opened_by: actor.by,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await writeLog(trx, [
+      {
+        at: actor.at,
+        customerId: invoice.customer_id,
+        invoiceId: invoice.id,
+        status: "refused",
+        rule: "dispute",
+        reason: `${invoice.number} disputed by the customer (${reason}), recorded by ${actor.by}: reminders pause`,
+      },
+    ]);
+    return { id: row.id, invoice: invoice.number };
+  });
+}
+
+/** Closes the open disputes on an invoice; the ladder resumes where it stopped. */
+export async function closeDispute(
+  db: Kysely<LedgerSchema>,
+  invoiceId: string,
+  status: "resolved" | "rejected",
+  resolution: string,
+  actor: Actor,
+): Promise<number> {
+  const invoice = await invoiceFor(db, invoiceId);
+  const result = await db
+    .updateTable("disputes")
+    .set({ status, resolution, closed_at: actor.at })
+    .where("invoice_id", "=", invoice.id)
+    .where("status", "=", "open")
+    .executeTakeFirst();
+  const closed = Number(result.numUpdatedRows);
+  if (closed === 0) throw new OverdueError("no_dispute", `${invoice.number} has no open dispute`);
+  return closed;
+}
+
+/** A promise to pay pauses the chase until its day; kept or not is decided by a later run. */
+export async function takePromise(
+  db: Kysely<LedgerSchema>,
+  invoiceId: string,
+  promise: { date: CalendarDate; amount?: string; channel?: string },
+  actor: Actor,
+): Promise<{ id: bigint; invoice: string }> {
+  const invoice = await invoiceFor(db, invoiceId);
+  if (invoice.open_minor <= 0n) {
+    throw new OverdueError("invoice_paid", `${invoice.number} has nothing open to promise`);
+  }
+  const unit = currency(invoice.currency);
+  let amountMinor: bigint | null = null;
+  if (promise.amount !== undefined) {
+    const parsed = parseAmount(promise.amount, unit);
+    if (!parsed.ok) throw new OverdueError("bad_amount", `--amount: ${parsed.problem}`);
+    if (parsed.value <= 0n || parsed.value > invoice.open_minor) {
+      throw new OverdueError(
+        "bad_amount",
+        `--amount: must be more than 0 and at most the open ${formatAmount(invoice.open_minor, unit)} ${unit.code}`,
+      );
+    }
+    amountMinor = parsed.value;
+  }
+  return db.transaction().execute(async (trx) => {
+    // A new promise replaces one still open on the same invoice.
+    await trx
+      .updateTable("promises")
+      .set({ status: "replaced", decided_at: actor.at })
+      .where("invoice_id", "=", invoice.id)
+      .where("status", "=", "open")
+      .execute();
+    const row = await trx
+      .insertInto("promises")
+      .values({
+        invoice_id: invoice.id,
+        customer_id: invoice.customer_id,
+        promised_on: promise.date,
+        amount_minor: amountMinor,
+        currency: invoice.currency,
+        open_minor_at_promise: invoice.open_minor,
+        status: "open",
+        taken_at: actor.at,
+        taken_by: actor.by,
+        channel: promise.channel ?? null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const what =
+      amountMinor === null ? "the open balance" : `${formatAmount(amountMinor, unit)} ${unit.code}`;
+    await writeLog(trx, [
+      {
+        at: actor.at,
+        customerId: invoice.customer_id,
+        invoiceId: invoice.id,
+        status: "refused",
+        rule: "promise",
+        reason: `promise to pay ${what} of ${invoice.number} by ${promise.date}, taken by ${actor.by}: reminders pause until then`,
+      },
+    ]);
+    return { id: row.id, invoice: invoice.number };
+  });
+}
+
+/** The customer asked us to stop: on one channel, or altogether. Honoured from the next send. */
+export async function stopContact(
+  db: Kysely<LedgerSchema>,
+  customerId: string,
+  channel: string | undefined,
+  actor: Actor,
+): Promise<void> {
+  if (channel !== undefined && !(CHANNELS as readonly string[]).includes(channel)) {
+    throw new OverdueError("bad_channel", `--channel: must be one of ${CHANNELS.join(", ")}`);
+  }
+  const customer = await db
+    .selectFrom("customers")
+    .select("id")
+    .where("id", "=", customerId)
+    .executeTakeFirst();
+  if (!customer) throw new OverdueError("unknown_customer", `no customer ${customerId}`);
+  await db
+    .insertInto("contact_stops")
+    .values({ customer_id: customerId, channel: channel ?? "*", at: actor.at })
+    .onConflict((oc) => oc.columns(["customer_id", "channel"]).doNothing())
+    .execute();
+  await writeLog(db, [
+    {
+      at: actor.at,
+      customerId,
+      channel: channel ?? null,
+      status: "refused",
+      rule: channel ? "opt-out" : "cease",
+      reason: channel
+        ? `the customer opted out of ${channel}, recorded by ${actor.by}`
+        : `the customer asked that all contact stop, recorded by ${actor.by}`,
+    },
+  ]);
+}
+
+export const CALL_OUTCOMES = [
+  "reached",
+  "promise",
+  "dispute",
+  "no-answer",
+  "wrong-number",
+] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/**
+ * Records how a call went and closes the task. A promise or dispute taken on the call
+ * applies to every invoice the task is about.
+ */
+export async function logCall(
+  db: Kysely<LedgerSchema>,
+  taskId: string,
+  call: {
+    outcome: CallOutcome;
+    date?: CalendarDate;
+    amount?: string;
+    reason?: string;
+    note?: string;
+  },
+  actor: Actor,
+): Promise<{ task: string; invoices: string[] }> {
+  const task = await db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("id", "=", parseId(taskId, "task"))
+    .executeTakeFirst();
+  if (!task) throw new OverdueError("unknown_task", `no task ${taskId}`);
+  if (task.status !== "open") throw new OverdueError("task_done", `task ${taskId} is already done`);
+  const invoiceIds = JSON.parse(task.invoice_ids) as string[];
+  if (call.outcome === "promise") {
+    if (!call.date)
+      throw new OverdueError(
+        "missing_date",
+        "--date: a promise needs the day the customer will pay",
+      );
+    const single = invoiceIds.length === 1;
+    for (const id of invoiceIds) {
+      await takePromise(
+        db,
+        id,
+        {
+          date: call.date,
+          ...(single && call.amount ? { amount: call.amount } : {}),
+          channel: "call",
+        },
+        actor,
+      );
+    }
+  }
+  if (call.outcome === "dispute") {
+    for (const id of invoiceIds)
+      await openDispute(db, id, call.reason ?? "raised on a call", actor);
+  }
+  await db
+    .updateTable("tasks")
+    .set({ status: "done", outcome: call.outcome, note: call.note ?? null, done_at: actor.at })
+    .where("id", "=", task.id)
+    .execute();
+  await writeLog(db, [
+    {
+      at: actor.at,
+      customerId: task.customer_id,
+      outboxId: task.outbox_id,
+      channel: "call",
+      status: "sent",
+      rule: "call-outcome",
+      reason: `call by ${actor.by}: ${call.outcome}${call.note ? ` (${call.note})` : ""}`,
+    },
+  ]);
+  return { task: String(task.id), invoices: invoiceIds };
+}
+
+/** A certified letter went to the post office; its tracking number is evidence of sending. */
+export async function letterPosted(
+  db: Kysely<LedgerSchema>,
+  letterId: string,
+  tracking: string,
+  actor: Actor,
+): Promise<void> {
+  const letter = await db
+    .selectFrom("outbox")
+    .select(["id", "customer_id", "channel", "status"])
+    .where("id", "=", parseId(letterId, "letter"))
+    .executeTakeFirst();
+  if (!letter || (letter.channel !== "letter" && letter.channel !== "certified_letter")) {
+    throw new OverdueError("unknown_letter", `no letter ${letterId}`);
+  }
+  if (letter.status !== "sent") {
+    throw new OverdueError(
+      "letter_not_written",
+      `letter ${letterId} is ${letter.status}, not written yet`,
+    );
+  }
+  await db.updateTable("outbox").set({ tracking }).where("id", "=", letter.id).execute();
+  await writeLog(db, [
+    {
+      at: actor.at,
+      customerId: letter.customer_id,
+      outboxId: letter.id,
+      channel: letter.channel,
+      status: "sent",
+      rule: "posted",
+      reason: `posted by ${actor.by}, tracking number ${tracking}`,
+    },
+  ]);
+}
+
+/**
+ * Releases a contact a person had to look at: one awaiting approval, one in doubt after a
+ * crash, or one that failed. It goes out with the next dispatch, under the same key.
+ */
+export async function releaseContact(
+  db: Kysely<LedgerSchema>,
+  contactId: string,
+  from: readonly ("awaiting_approval" | "in_doubt" | "failed")[],
+  actor: Actor,
+): Promise<void> {
+  const id = parseId(contactId, "contact");
+  const result = await db
+    .updateTable("outbox")
+    .set({ status: "planned", not_before: actor.at, attempts: 0 })
+    .where("id", "=", id)
+    .where("status", "in", [...from])
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) {
+    throw new OverdueError("not_releasable", `contact ${contactId} is not ${from.join(" or ")}`);
+  }
+  const row = await db
+    .selectFrom("outbox")
+    .select(["customer_id", "channel"])
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  await writeLog(db, [
+    {
+      at: actor.at,
+      customerId: row.customer_id,
+      outboxId: id,
+      channel: row.channel,
+      status: "planned",
+      rule: from.includes("awaiting_approval") ? "approved" : "resend",
+      reason: `released by ${actor.by}`,
+    },
+  ]);
+}
+
+function parseId(text: string, what: string): bigint {
+  if (!/^\d{1,18}$/.test(text))
+    throw new OverdueError("bad_id", `${what} id must be a number, got ${text}`);
+  return BigInt(text);
+}

@@ -1,0 +1,77 @@
+import type { Kysely } from "kysely";
+import type { LedgerSchema } from "../../db/schema.js";
+import type { CalendarDate } from "../../kernel/calendar-date.js";
+import type { Tone } from "../domain/policy.js";
+import type { MessageInput, MessageInvoice, Sender } from "../messages/index.js";
+
+/** A contact as it leaves: the customer and the invoices still open at the moment of sending. */
+export type OutgoingContact = {
+  readonly outboxId: bigint;
+  readonly key: string;
+  /** `email`, `letter`, `certified_letter`, `sms`, `call`, or `escalation`. */
+  readonly channel: string;
+  readonly asOf: CalendarDate;
+  readonly tone: Tone;
+  readonly template?: string;
+  readonly customer: {
+    readonly id: string;
+    readonly name: string;
+    readonly email: string | null;
+    readonly phone: string | null;
+    readonly language: string;
+    readonly collectorId: string | null;
+    readonly addressLines: readonly string[];
+  };
+  readonly invoices: readonly (MessageInvoice & { readonly id: string })[];
+};
+
+export type Delivery =
+  | {
+      readonly outcome: "sent";
+      readonly messageId?: string;
+      readonly document?: string;
+      /** Said in the contact log, e.g. where a letter was written. */
+      readonly note?: string;
+    }
+  /** Worth trying again later: a busy server, a dropped connection. */
+  | { readonly outcome: "temporary"; readonly error: string }
+  /** Will not work by retrying: an address the server refuses. */
+  | { readonly outcome: "permanent"; readonly error: string };
+
+/** One way of reaching a customer: it renders the contact and delivers it. */
+export type ChannelAdapter = {
+  /**
+   * Whether delivering again after a crash that lost the outcome is harmless: a letter file is
+   * rewritten, a task is keyed. An e-mail or SMS is not: it would reach the customer twice.
+   */
+  readonly idempotent: boolean;
+  deliver(contact: OutgoingContact, db: Kysely<LedgerSchema>): Promise<Delivery>;
+  close?(): Promise<void>;
+};
+
+/** What the message library needs to write a contact. */
+export function messageInput(
+  contact: OutgoingContact,
+  sender: Sender,
+  date: CalendarDate,
+): MessageInput {
+  const only = contact.invoices.length === 1 ? contact.invoices[0] : undefined;
+  return {
+    language: contact.customer.language,
+    channel:
+      contact.channel === "escalation" ? "call" : (contact.channel as MessageInput["channel"]),
+    tone: contact.tone,
+    ...(contact.template ? { template: contact.template } : {}),
+    sender,
+    recipient: {
+      name: contact.customer.name,
+      addressLines: contact.customer.addressLines,
+      email: contact.customer.email,
+      phone: contact.customer.phone,
+    },
+    invoices: contact.invoices,
+    date,
+    ...(only ? { reference: only.number } : {}),
+    documentId: String(contact.outboxId),
+  };
+}

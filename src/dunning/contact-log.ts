@@ -1,0 +1,75 @@
+import type { Insertable, Kysely } from "kysely";
+import type { ContactLogTable, LedgerSchema } from "../db/schema.js";
+
+/** What `overdue log` shows: the contract's statuses, with the rule that decided and why. */
+export type LogStatus = "planned" | "delayed" | "refused" | "sent" | "failed";
+
+export type LogEntry = {
+  readonly at: string;
+  readonly customerId: string;
+  readonly status: LogStatus;
+  readonly rule: string;
+  readonly reason: string;
+  readonly channel?: string | null;
+  readonly invoiceId?: string | null;
+  readonly outboxId?: bigint | null;
+  /** Entries a rerun would repeat carry a key, so they are written once. */
+  readonly dedupeKey?: string;
+};
+
+export async function writeLog(
+  db: Kysely<LedgerSchema>,
+  entries: readonly LogEntry[],
+): Promise<void> {
+  const rows: Insertable<ContactLogTable>[] = entries.map((e) => ({
+    at: e.at,
+    customer_id: e.customerId,
+    invoice_id: e.invoiceId ?? null,
+    outbox_id: e.outboxId ?? null,
+    channel: e.channel ?? null,
+    status: e.status,
+    rule: e.rule,
+    reason: e.reason,
+    dedupe_key: e.dedupeKey ?? null,
+  }));
+  // 9 columns a row: 500 rows stay far below either store's parameter limit.
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto("contact_log")
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.column("dedupe_key").doNothing())
+      .execute();
+  }
+}
+
+export type LoggedContact = {
+  at: string;
+  status: string;
+  channel: string | null;
+  rule: string;
+  reason: string;
+  invoiceId: string | null;
+  contactId: string | null;
+};
+
+/** A customer's contact history, oldest first. */
+export async function customerLog(
+  db: Kysely<LedgerSchema>,
+  customerId: string,
+): Promise<LoggedContact[]> {
+  const rows = await db
+    .selectFrom("contact_log")
+    .select(["at", "status", "channel", "rule", "reason", "invoice_id", "outbox_id"])
+    .where("customer_id", "=", customerId)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    at: r.at,
+    status: r.status,
+    channel: r.channel,
+    rule: r.rule,
+    reason: r.reason,
+    invoiceId: r.invoice_id,
+    contactId: r.outbox_id === null ? null : String(r.outbox_id),
+  }));
+}

@@ -1,0 +1,361 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { Database } from "../db/database.js";
+import type { LedgerSchema, OutboxTable } from "../db/schema.js";
+import type { CalendarDate } from "../kernel/calendar-date.js";
+import type { ChannelAdapter, Delivery, OutgoingContact } from "./channels/channel.js";
+import { type LogEntry, writeLog } from "./contact-log.js";
+import type { Policy, Tone } from "./domain/policy.js";
+import { contactAsItStands } from "./outgoing.js";
+
+export type DispatchOptions = {
+  /** The instant dispatch treats as now: contacts whose not_before has come go out. */
+  readonly now: string;
+  /** The adapters that can send; rows for a channel without one wait in the outbox. */
+  readonly channels: Readonly<Record<string, ChannelAdapter | undefined>>;
+  /** The policy, for each step's template. */
+  readonly policy?: Policy;
+  /** How many contacts are on their way out at once. */
+  readonly concurrency?: number;
+};
+
+export type DispatchReport = {
+  sent: number;
+  failed: number;
+  retrying: number;
+  cancelled: number;
+  inDoubt: number;
+};
+
+/** Temporary failures are retried after these waits, then the contact fails. */
+const BACKOFF_MINUTES = [1, 5, 30, 120, 480];
+/** A claim older than this whose owner cannot be checked is taken to be dead. */
+const CLAIM_LEASE_MS = 15 * 60_000;
+
+/**
+ * Sends what is due in the outbox. Each contact is claimed (on PostgreSQL with SKIP LOCKED,
+ * so several workers share the work), re-checked against the ledger as it is now, delivered,
+ * and its outcome recorded before anything else. A crash between delivery and that record
+ * leaves the row claimed by a dead worker: a later dispatch marks it in doubt rather than
+ * send an e-mail or SMS twice, and simply redoes an idempotent channel (letter file, task).
+ */
+export async function dispatch(
+  database: Database,
+  options: DispatchOptions,
+): Promise<DispatchReport> {
+  const worker = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  const report: DispatchReport = { sent: 0, failed: 0, retrying: 0, cancelled: 0, inDoubt: 0 };
+  report.inDoubt = await recoverAbandonedClaims(database, options);
+  const channels = Object.entries(options.channels)
+    .filter(([, adapter]) => adapter !== undefined)
+    .map(([name]) => name);
+  if (channels.length === 0) return report;
+
+  const slot = async () => {
+    for (;;) {
+      const row = await claimOne(database, worker, channels, options.now);
+      if (!row) return;
+      const outcome = await deliverOne(database.db, row, options);
+      report[outcome]++;
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 5 }, slot));
+  return report;
+}
+
+type ClaimedRow = Pick<
+  OutboxTable,
+  "key" | "as_of" | "customer_id" | "channel" | "tone" | "attempts" | "fallback_from" | "run_id"
+> & { id: bigint; claimed_by: string };
+
+async function claimOne(
+  database: Database,
+  worker: string,
+  channels: readonly string[],
+  now: string,
+): Promise<ClaimedRow | undefined> {
+  const { db, dialect } = database;
+  const next = (from: Kysely<LedgerSchema>) =>
+    from
+      .selectFrom("outbox")
+      .select("id")
+      .where("status", "=", "planned")
+      .where("not_before", "<=", now)
+      .where("channel", "in", channels)
+      .orderBy("id")
+      .limit(1);
+  const claim = (
+    from: Kysely<LedgerSchema>,
+    id: SelectQueryBuilder<LedgerSchema, "outbox", { id: bigint }> | bigint,
+  ) =>
+    from
+      .updateTable("outbox")
+      .set((eb) => ({
+        status: "sending",
+        claimed_by: worker,
+        claimed_at: new Date().toISOString(),
+        attempts: eb("attempts", "+", 1),
+      }))
+      .where("id", typeof id === "bigint" ? "=" : "in", id)
+      .where("status", "=", "planned")
+      .returning(CLAIMED_COLUMNS)
+      .executeTakeFirst() as Promise<ClaimedRow | undefined>;
+  if (!dialect.claimsWithSkipLocked) {
+    // SQLite's writers take turns, so one UPDATE picking the next row is already atomic.
+    return claim(db, next(db));
+  }
+  // PostgreSQL: lock the next row no one else holds, mark it, commit. (Inside one UPDATE the
+  // planner may run a LIMIT 1 subquery more than once and claim rows nobody then sends.)
+  return db.transaction().execute(async (trx) => {
+    const row = await next(trx).forUpdate().skipLocked().executeTakeFirst();
+    return row ? claim(trx, row.id) : undefined;
+  });
+}
+
+const CLAIMED_COLUMNS = [
+  "id",
+  "key",
+  "as_of",
+  "customer_id",
+  "channel",
+  "tone",
+  "attempts",
+  "fallback_from",
+  "run_id",
+  "claimed_by",
+] as const;
+
+type Outcome = keyof DispatchReport;
+
+async function deliverOne(
+  db: Kysely<LedgerSchema>,
+  row: ClaimedRow,
+  options: DispatchOptions,
+): Promise<Outcome> {
+  const at = options.now;
+  const base = { at, customerId: row.customer_id, outboxId: row.id, channel: row.channel };
+  const items = await db
+    .selectFrom("outbox_items")
+    .select(["invoice_id", "step_id", "tone"])
+    .where("outbox_id", "=", row.id)
+    .execute();
+  const contact = await contactAsItStands(
+    db,
+    {
+      outboxId: row.id,
+      key: row.key,
+      customerId: row.customer_id,
+      channel: row.channel,
+      asOf: row.as_of as CalendarDate,
+      items: items.map((i) => ({
+        invoiceId: i.invoice_id,
+        stepId: i.step_id,
+        tone: Number(i.tone) as Tone,
+      })),
+    },
+    options.policy,
+  );
+  if (contact.kind === "stopped") {
+    await finish(db, row, { status: "cancelled", last_error: contact.reason });
+    await writeLog(db, [
+      { ...base, status: "refused", rule: contact.rule, reason: contact.reason },
+    ]);
+    return "cancelled";
+  }
+  const adapter = options.channels[row.channel];
+  let delivery: Delivery;
+  try {
+    delivery = adapter
+      ? await adapter.deliver(contact.contact, db)
+      : { outcome: "temporary", error: `no ${row.channel} channel configured` };
+  } catch (error) {
+    delivery = { outcome: "temporary", error: (error as Error).message };
+  }
+
+  if (delivery.outcome === "sent") {
+    // First thing after the hand-over: once this is stored, no rerun sends it again.
+    await finish(db, row, {
+      status: "sent",
+      sent_at: at,
+      message_id: delivery.messageId ?? null,
+      document: delivery.document ?? null,
+    });
+    await dropItemsNotSent(db, row.id, contact.contact);
+    const numbers = contact.contact.invoices.map((i) => i.number).join(", ");
+    await writeLog(db, [
+      {
+        ...base,
+        status: "sent",
+        rule: row.fallback_from ? "fallback" : "ladder",
+        reason: `${numbers}${delivery.note ? `; ${delivery.note}` : ""}`,
+      },
+    ]);
+    return "sent";
+  }
+
+  const attempts = Number(row.attempts);
+  if (delivery.outcome === "temporary" && attempts <= BACKOFF_MINUTES.length) {
+    const wait = BACKOFF_MINUTES[attempts - 1] ?? 1;
+    const notBefore = new Date(Date.parse(at) + wait * 60_000).toISOString();
+    await finish(db, row, { status: "planned", not_before: notBefore, last_error: delivery.error });
+    await writeLog(db, [
+      {
+        ...base,
+        status: "delayed",
+        rule: "retry",
+        reason: `${delivery.error}; next try after ${notBefore}`,
+      },
+    ]);
+    return "retrying";
+  }
+
+  await finish(db, row, { status: "failed", last_error: delivery.error });
+  const entries: LogEntry[] = [
+    { ...base, status: "failed", rule: "delivery", reason: delivery.error },
+  ];
+  const fallback = await planLetterInstead(db, row, contact.contact, at);
+  if (fallback) entries.push(fallback);
+  await writeLog(db, entries);
+  return "failed";
+}
+
+/** Updates the row this worker claimed; a row someone else took over is left alone. */
+async function finish(
+  db: Kysely<LedgerSchema>,
+  row: ClaimedRow,
+  set: Partial<
+    Pick<
+      OutboxTable,
+      "status" | "sent_at" | "message_id" | "document" | "last_error" | "not_before"
+    >
+  >,
+) {
+  await db
+    .updateTable("outbox")
+    .set({ ...set, claimed_by: null })
+    .where("id", "=", row.id)
+    .where("claimed_by", "=", row.claimed_by)
+    .execute();
+}
+
+/** Invoices that dropped out at sending were not chased: their step is not taken. */
+async function dropItemsNotSent(
+  db: Kysely<LedgerSchema>,
+  outboxId: bigint,
+  contact: OutgoingContact,
+) {
+  await db
+    .deleteFrom("outbox_items")
+    .where("outbox_id", "=", outboxId)
+    .where(
+      "invoice_id",
+      "not in",
+      contact.invoices.map((i) => i.id),
+    )
+    .execute();
+}
+
+/** An e-mail or SMS that cannot be delivered goes out as a letter, where there is an address. */
+async function planLetterInstead(
+  db: Kysely<LedgerSchema>,
+  row: ClaimedRow,
+  contact: OutgoingContact,
+  at: string,
+): Promise<LogEntry | undefined> {
+  if (row.channel !== "email" && row.channel !== "sms") return undefined;
+  if (contact.customer.addressLines.length === 0) return undefined;
+  const inserted = await db
+    .insertInto("outbox")
+    .values({
+      key: `${row.key}/letter`,
+      run_id: row.run_id,
+      as_of: row.as_of,
+      customer_id: row.customer_id,
+      channel: "letter",
+      fallback_from: row.channel,
+      tone: row.tone,
+      status: "planned",
+      attempts: 0,
+      not_before: at,
+      planned_at: at,
+    })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (!inserted) return undefined;
+  const items = await db
+    .selectFrom("outbox_items")
+    .select(["invoice_id", "step_id", "step_index", "tone"])
+    .where("outbox_id", "=", row.id)
+    .execute();
+  await db
+    .insertInto("outbox_items")
+    .values(items.map((item) => ({ ...item, outbox_id: inserted.id })))
+    .execute();
+  return {
+    at,
+    customerId: row.customer_id,
+    outboxId: inserted.id,
+    channel: "letter",
+    status: "planned",
+    rule: "fallback",
+    reason: `a letter instead of the ${row.channel} that could not be delivered`,
+  };
+}
+
+/**
+ * Rows left `sending` by a worker that died. Letters and tasks are simply done again; an
+ * e-mail or SMS may already be with the customer, so it is marked in doubt and counted as
+ * taken, never sent a second time by itself.
+ */
+async function recoverAbandonedClaims(
+  database: Database,
+  options: DispatchOptions,
+): Promise<number> {
+  const { db } = database;
+  const claimed = await db
+    .selectFrom("outbox")
+    .select(["id", "customer_id", "channel", "claimed_by", "claimed_at"])
+    .where("status", "=", "sending")
+    .execute();
+  let inDoubt = 0;
+  for (const row of claimed) {
+    if (!row.claimed_by || !abandoned(row.claimed_by, row.claimed_at)) continue;
+    const redo = options.channels[row.channel]?.idempotent ?? false;
+    const updated = await db
+      .updateTable("outbox")
+      .set({ status: redo ? "planned" : "in_doubt", claimed_by: null })
+      .where("id", "=", row.id)
+      .where("claimed_by", "=", row.claimed_by)
+      .executeTakeFirst();
+    if (redo || updated.numUpdatedRows === 0n) continue;
+    inDoubt++;
+    await writeLog(db, [
+      {
+        at: options.now,
+        customerId: row.customer_id,
+        outboxId: row.id,
+        channel: row.channel,
+        status: "sent",
+        rule: "in-doubt",
+        reason:
+          "the sending process stopped while handing this over, so it has most likely arrived; it is counted as sent and not sent again (overdue resend to send it anyway)",
+      },
+    ]);
+  }
+  return inDoubt;
+}
+
+function abandoned(claimedBy: string, claimedAt: string | null): boolean {
+  const [host, pid] = claimedBy.split("/");
+  if (host === hostname() && pid) {
+    try {
+      process.kill(Number(pid), 0);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "ESRCH";
+    }
+  }
+  return claimedAt === null || Date.now() - Date.parse(claimedAt) > CLAIM_LEASE_MS;
+}

@@ -1,0 +1,55 @@
+import type { CalendarDate } from "../../kernel/calendar-date.js";
+import type { Channel, Tone } from "../domain/policy.js";
+
+/** One invoice on a contact, at its own step of the ladder. */
+export type MessageInvoice = {
+  readonly number: string;
+  readonly issueDate: CalendarDate;
+  readonly dueDate: CalendarDate;
+  /** Open balance in minor units of `currency` (ISO 4217). */
+  readonly openMinor: bigint;
+  readonly currency: string;
+  readonly stepId: string;
+  readonly tone: Tone;
+  /** Negative while the invoice is not yet due (a courtesy note). */
+  readonly daysOverdue: number;
+};
+
+export type Sender = {
+  readonly name: string;
+  readonly addressLines: readonly string[];
+  readonly email?: string;
+  readonly phone?: string;
+  readonly paymentInstructions?: string;
+};
+
+export type Recipient = {
+  readonly name: string;
+  readonly addressLines: readonly string[];
+  readonly email?: string | null;
+  readonly phone?: string | null;
+};
+
+/** Everything one contact (an e-mail, a letter, an SMS or a call) says. */
+export type MessageInput = {
+  /**
+   * BCP 47 tag stored on the customer ("sv-SE", "it-IT", "en-US"). Templates are picked by
+   * the primary subtag (English when there are none for it); dates and amounts are formatted
+   * with the full tag.
+   */
+  readonly language: string;
+  readonly channel: Channel;
+  readonly tone: Tone;
+  /** Template name from the policy step, overriding the tone's shipped template. */
+  readonly template?: string;
+  readonly sender: Sender;
+  readonly recipient: Recipient;
+  /** Every invoice chased by this contact; may span several currencies. */
+  readonly invoices: readonly MessageInvoice[];
+  /** The date printed on the letter or e-mail. */
+  readonly date: CalendarDate;
+  /** The payment reference the customer should quote. */
+  readonly reference?: string;
+  /** Our id for the contact, printed small on letters. */
+  readonly documentId?: string;
+};

@@ -1,0 +1,134 @@
+import type { Kysely } from "kysely";
+import type { LedgerSchema } from "../db/schema.js";
+import { type CalendarDate, daysBetween } from "../kernel/calendar-date.js";
+import type { OutgoingContact } from "./channels/channel.js";
+import type { Policy, Tone } from "./domain/policy.js";
+
+/** A contact as planned: who, on which channel, and each invoice with its step. */
+export type ContactDraft = {
+  readonly outboxId: bigint;
+  readonly key: string;
+  readonly customerId: string;
+  readonly channel: string;
+  readonly asOf: CalendarDate;
+  readonly items: readonly { invoiceId: string; stepId: string; tone: Tone }[];
+};
+
+export type LoadedContact =
+  | { kind: "go"; contact: OutgoingContact }
+  | { kind: "stopped"; rule: string; reason: string };
+
+/**
+ * A contact as it stands in the ledger now: invoices paid, disputed or promised since
+ * planning drop out, and a stop request cancels the whole contact. Dispatch sends what this
+ * returns; preview shows it.
+ */
+export async function contactAsItStands(
+  db: Kysely<LedgerSchema>,
+  draft: ContactDraft,
+  policy: Policy | undefined,
+): Promise<LoadedContact> {
+  const customer = await db
+    .selectFrom("customers")
+    .selectAll()
+    .where("id", "=", draft.customerId)
+    .executeTakeFirstOrThrow();
+  const stops = await db
+    .selectFrom("contact_stops")
+    .select("channel")
+    .where("customer_id", "=", draft.customerId)
+    .execute();
+  if (stops.some((s) => s.channel === "*") && draft.channel !== "escalation") {
+    return { kind: "stopped", rule: "cease", reason: "the customer asked that all contact stop" };
+  }
+  if (stops.some((s) => s.channel === draft.channel)) {
+    return {
+      kind: "stopped",
+      rule: "opt-out",
+      reason: `the customer opted out of ${draft.channel}`,
+    };
+  }
+  const ids = draft.items.map((i) => i.invoiceId);
+  if (ids.length === 0) return { kind: "stopped", rule: "paid", reason: "nothing left to chase" };
+  const invoices = await db
+    .selectFrom("invoices")
+    .select(["id", "number", "issue_date", "due_date", "currency", "open_minor"])
+    .where("id", "in", ids)
+    .orderBy("due_date")
+    .orderBy("id")
+    .execute();
+  const disputed = new Set(
+    (
+      await db
+        .selectFrom("disputes")
+        .select("invoice_id")
+        .where("status", "=", "open")
+        .where("invoice_id", "in", ids)
+        .execute()
+    ).map((d) => d.invoice_id),
+  );
+  const promised = new Set(
+    (
+      await db
+        .selectFrom("promises")
+        .select("invoice_id")
+        .where("status", "=", "open")
+        .where("promised_on", ">=", draft.asOf)
+        .where("invoice_id", "in", ids)
+        .execute()
+    ).map((p) => p.invoice_id),
+  );
+  const still = invoices.filter(
+    (i) => i.open_minor > 0n && !disputed.has(i.id) && !promised.has(i.id),
+  );
+  if (still.length === 0) {
+    return invoices.every((i) => i.open_minor <= 0n)
+      ? { kind: "stopped", rule: "paid", reason: "paid before it went out" }
+      : {
+          kind: "stopped",
+          rule: "hold",
+          reason: "every invoice on it was paid, disputed or promised before it went out",
+        };
+  }
+  const step = new Map(draft.items.map((i) => [i.invoiceId, i]));
+  const tone = Math.max(...still.map((i) => step.get(i.id)?.tone ?? 1)) as Tone;
+  const firmest = draft.items.find(
+    (i) => i.tone === tone && still.some((s) => s.id === i.invoiceId),
+  );
+  const template = policy?.steps.find((s) => s.id === firmest?.stepId)?.template;
+  return {
+    kind: "go",
+    contact: {
+      outboxId: draft.outboxId,
+      key: draft.key,
+      channel: draft.channel,
+      asOf: draft.asOf,
+      tone,
+      ...(template ? { template } : {}),
+      customer: {
+        id: customer.id,
+        name: customer.name,
+        email: customer.email,
+        phone: customer.phone,
+        language: customer.language,
+        collectorId: customer.collector_id,
+        addressLines: [
+          customer.address_line1,
+          customer.address_line2,
+          [customer.postal_code, customer.city].filter(Boolean).join(" "),
+        ].filter((line): line is string => Boolean(line)),
+      },
+      invoices: still.map((i) => ({
+        id: i.id,
+        number: i.number,
+        issueDate: i.issue_date as CalendarDate,
+        dueDate: i.due_date as CalendarDate,
+        openMinor: i.open_minor,
+        currency: i.currency,
+        stepId: step.get(i.id)?.stepId ?? "",
+        tone: step.get(i.id)?.tone ?? 1,
+        daysOverdue: daysBetween(i.due_date as CalendarDate, draft.asOf),
+      })),
+    },
+  };
+}
