@@ -15,7 +15,7 @@ import { recordRun } from "../dunning/daily-run.js";
 import { dispatch } from "../dunning/dispatch.js";
 import { loadMessageLibrary } from "../dunning/messages/index.js";
 import { planDailyRun } from "../dunning/plan-daily-run.js";
-import { defaultPolicy } from "../dunning/policy-store.js";
+import { runPolicies } from "../dunning/policy-store.js";
 import { type Preview, previewCustomer } from "../dunning/preview.js";
 import { openTasks } from "../dunning/worklist.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
@@ -60,22 +60,23 @@ export function addCollectionsCommands(program: Command): void {
         // Loaded here: the holiday tables take a while to load, and only runs need them.
         const { businessDayCalendar } = await import("../dunning/business-days.js");
         await withDatabase(command, async (database) => {
-          const policy = await defaultPolicy(database);
+          const policies = await runPolicies(database);
+          const policy = policies.fallback;
           const isBusinessDay = businessDayCalendar();
           if (options.dryRun) {
-            const plan = await planDailyRun(database.db, asOf, policy, isBusinessDay);
+            const plan = await planDailyRun(database.db, asOf, policies, isBusinessDay);
             if (options.json) printJson(runJson(plan, asOf, policy.name));
             else process.stdout.write(`${runText(plan, asOf, policy.name)}\n`);
             return;
           }
-          const run = await recordRun(database, { asOf, at, policy, isBusinessDay });
+          const run = await recordRun(database, { asOf, at, policies, isBusinessDay });
           const configured = await channelsFromEnv();
           try {
             const sent = await dispatch(database, {
               now: at,
               channels: configured.channels,
               concurrency: configured.concurrency,
-              policy,
+              policies,
             });
             const result = {
               ...runJson(run.plan, asOf, policy.name),
@@ -114,7 +115,7 @@ export function addCollectionsCommands(program: Command): void {
             now: options.at ?? new Date().toISOString(),
             channels: configured.channels,
             concurrency: configured.concurrency,
-            policy: await defaultPolicy(database),
+            policies: await runPolicies(database),
           });
           if (options.json) printJson({ ...report, waiting: configured.missing });
           else process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -334,7 +335,7 @@ export function addCollectionsCommands(program: Command): void {
         const preview = await withDatabase(command, async (database) =>
           previewCustomer(database, options.customer, {
             asOf: options.asOf ?? today(),
-            policy: await defaultPolicy(database),
+            policies: await runPolicies(database),
             isBusinessDay: businessDayCalendar(),
             library: await loadMessageLibrary(process.env.OVERDUE_TEMPLATE_DIR),
             sender: senderFromEnv(),

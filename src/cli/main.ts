@@ -3,8 +3,8 @@ import { access, constants, readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { DEFAULT_DATABASE } from "../db/database.js";
 import { runDemo } from "../demo/run-demo.js";
-import { parsePolicy } from "../dunning/domain/policy.js";
-import { defaultPolicy, setDefaultPolicy } from "../dunning/policy-store.js";
+import { type Policy, parsePolicy } from "../dunning/domain/policy.js";
+import { runPolicies, storePolicy } from "../dunning/policy-store.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { OverdueError } from "../kernel/errors.js";
 import { agingReport } from "../ledger/aging-report.js";
@@ -90,43 +90,65 @@ program
     },
   );
 
-const policy = program.command("policy").description("the dunning ladder runs follow");
+const policy = program.command("policy").description("the dunning ladders runs follow");
+const POLICY_FILE =
+  "policy JSON: { name, minGapDays, steps: [{ id, offsetDays, channels, tone }], segment? }";
 policy
   .command("set")
   .description("make the policy in FILE.json the default for every run")
-  .argument(
-    "<file>",
-    "policy JSON: { name, minGapDays, steps: [{ id, offsetDays, channels, tone }] }",
-  )
+  .argument("<file>", POLICY_FILE)
   .action(async (file: string, _options: unknown, command: Command) => {
-    const text = await readFile(file, "utf8").catch(() => {
-      throw new OverdueError("unreadable_file", `cannot read ${file}`);
-    });
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new OverdueError("bad_policy", `${file}: not JSON: ${(error as Error).message}`);
-    }
-    const parsed = parsePolicy(json);
-    if (!parsed.ok) {
-      for (const p of parsed.problems) process.stderr.write(`${file}: ${p.path}: ${p.problem}\n`);
-      process.exitCode = 1;
-      return;
-    }
+    const parsed = await readPolicyFile(file);
+    if (!parsed) return;
     await withDatabase(command, (database) =>
-      setDefaultPolicy(database, parsed.policy, new Date().toISOString()),
+      storePolicy(database, parsed, { now: new Date().toISOString(), makeDefault: true }),
     );
     process.stdout.write(
-      `policy "${parsed.policy.name}" (${parsed.policy.steps.length} steps) is now the default\n`,
+      `policy "${parsed.name}" (${parsed.steps.length} steps) is now the default\n`,
     );
   });
 policy
-  .command("show")
-  .description("print the default policy as JSON")
-  .action(async (_options: unknown, command: Command) => {
-    printJson(await withDatabase(command, defaultPolicy));
+  .command("add")
+  .description(
+    "store a policy for a segment of customers (its `segment`: kind and/or countries); the default covers the rest",
+  )
+  .argument("<file>", POLICY_FILE)
+  .action(async (file: string, _options: unknown, command: Command) => {
+    const parsed = await readPolicyFile(file);
+    if (!parsed) return;
+    await withDatabase(command, (database) =>
+      storePolicy(database, parsed, { now: new Date().toISOString(), makeDefault: false }),
+    );
+    process.stdout.write(`policy "${parsed.name}" applies to ${JSON.stringify(parsed.segment)}\n`);
   });
+policy
+  .command("show")
+  .description("print the default policy as JSON (with --all: every policy runs choose from)")
+  .option("--all", "the default and every segment policy")
+  .action(async (options: { all?: boolean }, command: Command) => {
+    const set = await withDatabase(command, runPolicies);
+    printJson(options.all ? set : set.fallback);
+  });
+
+/** A policy file, validated; problems are printed as FILE: path: problem and exit 1. */
+async function readPolicyFile(file: string): Promise<Policy | undefined> {
+  const text = await readFile(file, "utf8").catch(() => {
+    throw new OverdueError("unreadable_file", `cannot read ${file}`);
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new OverdueError("bad_policy", `${file}: not JSON: ${(error as Error).message}`);
+  }
+  const parsed = parsePolicy(json);
+  if (!parsed.ok) {
+    for (const p of parsed.problems) process.stderr.write(`${file}: ${p.path}: ${p.problem}\n`);
+    process.exitCode = 1;
+    return undefined;
+  }
+  return parsed.policy;
+}
 
 addCollectionsCommands(program);
 

@@ -297,7 +297,7 @@ export async function releaseContact(
   const id = parseId(contactId, "contact");
   const result = await db
     .updateTable("outbox")
-    .set({ status: "planned", not_before: actor.at, attempts: 0 })
+    .set({ status: "planned", attempts: 0 })
     .where("id", "=", id)
     .where("status", "in", [...from])
     .executeTakeFirst();

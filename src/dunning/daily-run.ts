@@ -4,7 +4,7 @@ import type { LedgerSchema } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { type LogEntry, writeLog } from "./contact-log.js";
 import type { PlannedItem, RunPlan } from "./domain/plan-run.js";
-import type { Policy } from "./domain/policy.js";
+import type { PolicySet } from "./domain/policy.js";
 import { promiseOutcome } from "./domain/promise.js";
 import { planDailyRun } from "./plan-daily-run.js";
 
@@ -12,7 +12,7 @@ export type RunOptions = {
   readonly asOf: CalendarDate;
   /** The instant the run treats as now, ISO 8601. */
   readonly at: string;
-  readonly policy: Policy;
+  readonly policies: PolicySet;
   readonly isBusinessDay: (country: string, date: CalendarDate) => boolean;
 };
 
@@ -35,10 +35,15 @@ const LOGGED_HOLDS = new Set(["dispute", "promise", "cease", "written_off", "pla
 export async function recordRun(database: Database, options: RunOptions): Promise<RecordedRun> {
   return database.exclusive(async (db) => {
     const brokenPromises = await decidePromises(db, options);
-    const plan = await planDailyRun(db, options.asOf, options.policy, options.isBusinessDay);
+    const plan = await planDailyRun(db, options.asOf, options.policies, options.isBusinessDay);
     const run = await db
       .insertInto("runs")
-      .values({ as_of: options.asOf, at: options.at, policy: options.policy.name, planned: 0n })
+      .values({
+        as_of: options.asOf,
+        at: options.at,
+        policy: options.policies.fallback.name,
+        planned: 0n,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
 

@@ -6,7 +6,7 @@ import type { LedgerSchema, OutboxTable } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import type { ChannelAdapter, Delivery, OutgoingContact } from "./channels/channel.js";
 import { type LogEntry, writeLog } from "./contact-log.js";
-import type { Policy, Tone } from "./domain/policy.js";
+import type { PolicySet, Tone } from "./domain/policy.js";
 import { contactAsItStands } from "./outgoing.js";
 
 export type DispatchOptions = {
@@ -15,7 +15,7 @@ export type DispatchOptions = {
   /** The adapters that can send; rows for a channel without one wait in the outbox. */
   readonly channels: Readonly<Record<string, ChannelAdapter | undefined>>;
   /** The policy, for each step's template. */
-  readonly policy?: Policy;
+  readonly policies?: PolicySet;
   /** How many contacts are on their way out at once. */
   readonly concurrency?: number;
 };
@@ -154,7 +154,7 @@ async function deliverOne(
         tone: Number(i.tone) as Tone,
       })),
     },
-    options.policy,
+    options.policies,
   );
   if (contact.kind === "stopped") {
     await finish(db, row, { status: "cancelled", last_error: contact.reason });

@@ -1,8 +1,9 @@
 import type { Kysely } from "kysely";
 import type { LedgerSchema } from "../db/schema.js";
 import { type CalendarDate, daysBetween } from "../kernel/calendar-date.js";
+import type { CustomerKind } from "../ledger/domain/customer.js";
 import type { OutgoingContact } from "./channels/channel.js";
-import type { Policy, Tone } from "./domain/policy.js";
+import { type PolicySet, policyFor, type Tone } from "./domain/policy.js";
 
 /** A contact as planned: who, on which channel, and each invoice with its step. */
 export type ContactDraft = {
@@ -26,7 +27,7 @@ export type LoadedContact =
 export async function contactAsItStands(
   db: Kysely<LedgerSchema>,
   draft: ContactDraft,
-  policy: Policy | undefined,
+  policies: PolicySet | undefined,
 ): Promise<LoadedContact> {
   const customer = await db
     .selectFrom("customers")
@@ -95,6 +96,9 @@ export async function contactAsItStands(
   const firmest = draft.items.find(
     (i) => i.tone === tone && still.some((s) => s.id === i.invoiceId),
   );
+  const policy =
+    policies &&
+    policyFor(policies, { kind: customer.kind as CustomerKind, country: customer.country });
   const template = policy?.steps.find((s) => s.id === firmest?.stepId)?.template;
   return {
     kind: "go",

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { LedgerSchema } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
+import type { CustomerKind } from "../ledger/domain/customer.js";
 import {
   type ChaseCustomer,
   type ChaseInvoice,
@@ -9,7 +10,7 @@ import {
   planRun,
   type RunPlan,
 } from "./domain/plan-run.js";
-import { CHANNELS, type Channel, type Policy } from "./domain/policy.js";
+import { CHANNELS, type Channel, type PolicySet, policyFor } from "./domain/policy.js";
 
 /** Outbox states that count as the step having been taken. */
 export const TAKEN_STATUSES = ["sent", "in_doubt"] as const;
@@ -20,13 +21,19 @@ export const PENDING_STATUSES = ["awaiting_approval", "planned", "sending"] as c
 export async function planDailyRun(
   db: Kysely<LedgerSchema>,
   asOf: CalendarDate,
-  policy: Policy,
+  policies: PolicySet,
   isBusinessDay: (country: string, date: CalendarDate) => boolean,
   only: { customerId?: string } = {},
 ): Promise<RunPlan> {
   const customers = await chaseCustomers(db, only.customerId);
   const invoices = await chaseInvoices(db, asOf, only.customerId);
-  return planRun({ asOf, customers, invoices, policyFor: () => policy, isBusinessDay });
+  return planRun({
+    asOf,
+    customers,
+    invoices,
+    policyFor: (customer) => policyFor(policies, customer),
+    isBusinessDay,
+  });
 }
 
 async function chaseCustomers(
@@ -35,7 +42,7 @@ async function chaseCustomers(
 ): Promise<Map<string, ChaseCustomer>> {
   let query = db
     .selectFrom("customers")
-    .select(["id", "country", "email", "phone", "address_line1", "city"]);
+    .select(["id", "kind", "country", "email", "phone", "address_line1", "city"]);
   if (customerId !== undefined) query = query.where("id", "=", customerId);
   const rows = await query.execute();
   const stops = await db.selectFrom("contact_stops").select(["customer_id", "channel"]).execute();
@@ -52,6 +59,7 @@ async function chaseCustomers(
         c.id,
         {
           id: c.id,
+          kind: c.kind as CustomerKind,
           country: c.country,
           email: c.email,
           phone: c.phone,

@@ -1,46 +1,61 @@
 import type { Database } from "../db/database.js";
 import { OverdueError } from "../kernel/errors.js";
-import { DEFAULT_POLICY, type Policy, parsePolicy } from "./domain/policy.js";
+import { DEFAULT_POLICY, type Policy, type PolicySet, parsePolicy } from "./domain/policy.js";
 
-/** Stores `policy` and makes it the default for every run; the previous default stays stored. */
-export async function setDefaultPolicy(
+/**
+ * Stores `policy` under its name. As the default it applies to every customer no segment
+ * policy claims (the previous default stays stored); otherwise it applies to its segment.
+ */
+export async function storePolicy(
   database: Database,
   policy: Policy,
-  now: string,
+  options: { now: string; makeDefault: boolean },
 ): Promise<void> {
+  if (!options.makeDefault && !policy.segment) {
+    throw new OverdueError(
+      "policy_without_segment",
+      `policy "${policy.name}" has no segment, so it could only apply to everyone: use policy set to make it the default`,
+    );
+  }
+  const definition = JSON.stringify(policy);
+  const isDefault = options.makeDefault ? 1 : 0;
   await database.db.transaction().execute(async (trx) => {
-    await trx.updateTable("policies").set({ is_default: 0 }).execute();
+    if (options.makeDefault) await trx.updateTable("policies").set({ is_default: 0 }).execute();
     await trx
       .insertInto("policies")
-      .values({
-        name: policy.name,
-        definition: JSON.stringify(policy),
-        is_default: 1,
-        updated_at: now,
-      })
+      .values({ name: policy.name, definition, is_default: isDefault, updated_at: options.now })
       .onConflict((oc) =>
         oc
           .column("name")
-          .doUpdateSet({ definition: JSON.stringify(policy), is_default: 1, updated_at: now }),
+          .doUpdateSet({ definition, is_default: isDefault, updated_at: options.now }),
       )
       .execute();
   });
 }
 
-/** The policy runs use: the one set with `policy set`, or the shipped playbook. */
-export async function defaultPolicy(database: Database): Promise<Policy> {
+/** The policies runs choose from: the default (the shipped playbook until one is set) and every segment policy. */
+export async function runPolicies(database: Database): Promise<PolicySet> {
   const rows = await database.db
     .selectFrom("policies")
     .select(["name", "definition", "is_default"])
+    .orderBy("name")
     .execute();
-  const row = rows.find((r) => Number(r.is_default) === 1);
-  if (!row) return DEFAULT_POLICY;
-  const parsed = parsePolicy(JSON.parse(row.definition));
-  if (!parsed.ok) {
-    throw new OverdueError(
-      "stored_policy_invalid",
-      `stored policy "${row.name}" no longer validates`,
-    );
-  }
-  return parsed.policy;
+  const read = (row: (typeof rows)[number]) => {
+    const parsed = parsePolicy(JSON.parse(row.definition));
+    if (!parsed.ok) {
+      throw new OverdueError(
+        "stored_policy_invalid",
+        `stored policy "${row.name}" no longer validates`,
+      );
+    }
+    return parsed.policy;
+  };
+  const fallbackRow = rows.find((r) => Number(r.is_default) === 1);
+  return {
+    fallback: fallbackRow ? read(fallbackRow) : DEFAULT_POLICY,
+    segmented: rows
+      .filter((r) => Number(r.is_default) !== 1)
+      .map(read)
+      .filter((p) => p.segment),
+  };
 }

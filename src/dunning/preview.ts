@@ -1,7 +1,7 @@
 import type { Database } from "../db/database.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { messageInput } from "./channels/channel.js";
-import type { Policy } from "./domain/policy.js";
+import type { PolicySet } from "./domain/policy.js";
 import {
   type MessageLibrary,
   renderCallScript,
@@ -41,14 +41,14 @@ export async function previewCustomer(
   customerId: string,
   options: {
     asOf: CalendarDate;
-    policy: Policy;
+    policies: PolicySet;
     isBusinessDay: (country: string, date: CalendarDate) => boolean;
     library: MessageLibrary;
     sender: Sender;
   },
 ): Promise<Preview> {
   const { db } = database;
-  const plan = await planDailyRun(db, options.asOf, options.policy, options.isBusinessDay, {
+  const plan = await planDailyRun(db, options.asOf, options.policies, options.isBusinessDay, {
     customerId,
   });
   const contacts: PreviewContact[] = [];
@@ -67,7 +67,7 @@ export async function previewCustomer(
           tone: i.tone,
         })),
       },
-      options.policy,
+      options.policies,
     );
     if (loaded.kind === "stopped") continue;
     const { contact } = loaded;

@@ -145,6 +145,32 @@ for (const kind of STORE_KINDS) {
       expect((await plan("2026-03-03")).policy).toBe("three-steps");
     });
 
+    it("follows a segment's own policy for the customers in it, and the default for the rest", async () => {
+      const italy = {
+        ...POLICY,
+        name: "italy",
+        segment: { countries: ["IT"] },
+        steps: [{ id: "it1", offsetDays: 3, channels: ["letter"], tone: 2 }],
+      };
+      writeFileSync(join(store.dir, "italy.json"), JSON.stringify(italy));
+      const unsegmented = await cli("policy", "add", "policy.json");
+      expect(unsegmented.code).toBe(1);
+      expect(unsegmented.stderr).toContain("no segment");
+      const added = await cli("policy", "add", "italy.json");
+      expect(added.code, added.stderr).toBe(0);
+      const steps = (p: RunJson) =>
+        p.contacts.map((c) => [c.customerId, c.invoices.map((i) => i.stepId)]);
+      // N1 is in Italy: its ladder starts on day 3, the Swedish customer's on day 1.
+      expect(steps(await plan("2026-03-03"))).toEqual([["S1", ["s1"]]]);
+      expect(steps(await plan("2026-03-05"))).toEqual([
+        ["N1", ["it1"]],
+        ["S1", ["s1"]],
+      ]);
+      const all = JSON.parse((await cli("policy", "show", "--all")).stdout);
+      expect(all.segmented.map((p: { name: string }) => p.name)).toEqual(["italy"]);
+      expect(all.fallback.name).toBe("three-steps");
+    });
+
     it("a dry run records nothing: the same day's plan is still there to send afterwards", async () => {
       const first = await plan("2026-03-03");
       expect(await plan("2026-03-03")).toEqual(first);

@@ -21,11 +21,15 @@ export type TestSmtp = {
 
 /**
  * A real SMTP server in this process. `beforeAccept` runs once a message is stored and before
- * the server answers 250, the moment a crash leaves the sender not knowing the outcome;
- * `refuse` answers 550 for an address.
+ * the server answers 250, the moment a crash leaves the sender not knowing the outcome.
  */
 export async function startSmtp(
-  options: { beforeAccept?: (message: Received) => void; refuse?: readonly string[] } = {},
+  options: {
+    beforeAccept?: (message: Received) => void;
+    refuse?: readonly string[];
+    /** Answers 451 (try again later) to an address this many times, then accepts it. */
+    defer?: Map<string, number>;
+  } = {},
 ): Promise<TestSmtp> {
   const messages: Received[] = [];
   const server = new SMTPServer({
@@ -33,9 +37,12 @@ export async function startSmtp(
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
     onRcptTo(address, _session, callback) {
+      const deferrals = options.defer?.get(address.address) ?? 0;
       if (options.refuse?.includes(address.address)) {
-        const error = Object.assign(new Error("mailbox unavailable"), { responseCode: 550 });
-        callback(error);
+        callback(Object.assign(new Error("mailbox unavailable"), { responseCode: 550 }));
+      } else if (deferrals > 0) {
+        options.defer?.set(address.address, deferrals - 1);
+        callback(Object.assign(new Error("try again later"), { responseCode: 451 }));
       } else callback();
     },
     onData(stream, session, callback) {

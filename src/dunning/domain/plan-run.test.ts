@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addDays, type CalendarDate, calendarDate } from "../../kernel/calendar-date.js";
 import { type ChaseCustomer, type ChaseInvoice, type Hold, planRun } from "./plan-run.js";
-import { DEFAULT_POLICY, type Policy, parsePolicy } from "./policy.js";
+import { DEFAULT_POLICY, type Policy, parsePolicy, policyFor } from "./policy.js";
 
 const LADDER = policy({
   name: "test",
@@ -22,6 +22,7 @@ function policy(json: unknown): Policy {
 const customer = (overrides: Partial<ChaseCustomer> = {}): ChaseCustomer => ({
   id: "C1",
   country: "SE",
+  kind: "business",
   email: "ar@kund.example",
   phone: "+46701740605",
   hasPostalAddress: true,
@@ -230,5 +231,28 @@ describe("parsePolicy", () => {
       ["", 4],
     ]);
     expect(parsePolicy(JSON.parse(JSON.stringify(DEFAULT_POLICY))).ok).toBe(true);
+  });
+});
+
+describe("policyFor", () => {
+  const ladder = (name: string, segment?: Policy["segment"]): Policy => ({
+    ...DEFAULT_POLICY,
+    name,
+    ...(segment ? { segment } : {}),
+  });
+  const set = {
+    fallback: ladder("default"),
+    segmented: [
+      ladder("consumers", { kind: "consumer" as const }),
+      ladder("italy", { countries: ["IT"] }),
+      ladder("italian-consumers", { kind: "consumer" as const, countries: ["IT"] }),
+    ],
+  };
+
+  it("picks the most specific matching segment, else the default", () => {
+    expect(policyFor(set, { kind: "consumer", country: "IT" }).name).toBe("italian-consumers");
+    expect(policyFor(set, { kind: "business", country: "IT" }).name).toBe("italy");
+    expect(policyFor(set, { kind: "consumer", country: "SE" }).name).toBe("consumers");
+    expect(policyFor(set, { kind: "business", country: "SE" }).name).toBe("default");
   });
 });

@@ -94,6 +94,33 @@ const policySchema = z
     });
   });
 
+/** The policies runs choose from: the default, and policies for segments of customers. */
+export type PolicySet = { readonly fallback: Policy; readonly segmented: readonly Policy[] };
+
+/**
+ * The policy for a customer: the most specific segment that matches (kind and country beat
+ * either alone), else the default. Ties go to the first in the set.
+ */
+export function policyFor(
+  set: PolicySet,
+  customer: { readonly kind: CustomerKind; readonly country: string },
+): Policy {
+  let best: Policy | undefined;
+  let bestScore = 0;
+  for (const policy of set.segmented) {
+    const segment = policy.segment;
+    if (!segment) continue;
+    if (segment.kind !== undefined && segment.kind !== customer.kind) continue;
+    if (segment.countries !== undefined && !segment.countries.includes(customer.country)) continue;
+    const score = (segment.kind ? 1 : 0) + (segment.countries ? 1 : 0);
+    if (score > bestScore) {
+      best = policy;
+      bestScore = score;
+    }
+  }
+  return best ?? set.fallback;
+}
+
 export type PolicyProblem = { readonly path: string; readonly problem: string };
 
 /** Reads a policy from parsed JSON; every problem is reported with its JSON path. */
