@@ -13,13 +13,11 @@ import {
 import { customerLog } from "../dunning/contact-log.js";
 import { recordRun } from "../dunning/daily-run.js";
 import { dispatch } from "../dunning/dispatch.js";
-import { loadMessageLibrary } from "../dunning/messages/index.js";
 import { planDailyRun } from "../dunning/plan-daily-run.js";
 import { runPolicies } from "../dunning/policy-store.js";
-import { type Preview, previewCustomer } from "../dunning/preview.js";
+import type { Preview } from "../dunning/preview.js";
 import { openTasks } from "../dunning/worklist.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
-import { channelsFromEnv, senderFromEnv } from "./channels-config.js";
 import { asOfDate, currentUser, instant, today, withDatabase } from "./context.js";
 import { printJson, textTable } from "./output.js";
 import { runJson, runText } from "./run-command.js";
@@ -31,6 +29,15 @@ const actor = (options: AtOption) => ({
 });
 const atOption = () =>
   new Option("--at <timestamp>", "when it happened (ISO 8601; default now)").argParser(instant);
+
+/**
+ * The channels, loaded only by the commands that send: their libraries (SMTP, PDF, templates)
+ * take longer to load than most commands take to run.
+ */
+async function configuredChannels() {
+  const { channelsFromEnv } = await import("./channels-config.js");
+  return channelsFromEnv();
+}
 
 /** The collections loop's commands: run, dispatch, holds, worklist, log. */
 export function addCollectionsCommands(program: Command): void {
@@ -70,7 +77,7 @@ export function addCollectionsCommands(program: Command): void {
             return;
           }
           const run = await recordRun(database, { asOf, at, policies, isBusinessDay });
-          const configured = await channelsFromEnv();
+          const configured = await configuredChannels();
           try {
             const sent = await dispatch(database, {
               now: at,
@@ -109,7 +116,7 @@ export function addCollectionsCommands(program: Command): void {
     .option("--json", "print the counts as JSON")
     .action(async (options: AtOption & { json?: boolean }, command: Command) => {
       await withDatabase(command, async (database) => {
-        const configured = await channelsFromEnv();
+        const configured = await configuredChannels();
         try {
           const report = await dispatch(database, {
             now: options.at ?? new Date().toISOString(),
@@ -332,6 +339,9 @@ export function addCollectionsCommands(program: Command): void {
         command: Command,
       ) => {
         const { businessDayCalendar } = await import("../dunning/business-days.js");
+        const { previewCustomer } = await import("../dunning/preview.js");
+        const { loadMessageLibrary } = await import("../dunning/messages/index.js");
+        const { senderFromEnv } = await import("./channels-config.js");
         const preview = await withDatabase(command, async (database) =>
           previewCustomer(database, options.customer, {
             asOf: options.asOf ?? today(),
