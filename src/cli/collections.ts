@@ -3,6 +3,7 @@ import {
   CALL_OUTCOMES,
   type CallOutcome,
   closeDispute,
+  closeInvoice,
   letterPosted,
   logCall,
   openDispute,
@@ -193,6 +194,44 @@ export function addCollectionsCommands(program: Command): void {
             `Promise ${taken.id} on ${taken.invoice}: reminders pause until ${options.date}.\n`,
           );
         });
+      },
+    );
+
+  const invoice = program.command("invoice").description("take an invoice out of the chase");
+  invoice
+    .command("write-off")
+    .description("write an invoice off: no more reminders about it")
+    .argument("<invoice>", "invoice id or number")
+    .requiredOption("--reason <text>", "why")
+    .addOption(atOption())
+    .action(async (id: string, options: AtOption & { reason: string }, command: Command) => {
+      const number = await withDatabase(command, ({ db }) =>
+        closeInvoice(db, id, { kind: "written_off", reason: options.reason }, actor(options)),
+      );
+      process.stdout.write(`${number} written off.\n`);
+    });
+  invoice
+    .command("place")
+    .description("place an invoice with a collection agency: no more reminders from us")
+    .argument("<invoice>", "invoice id or number")
+    .requiredOption("--agency <name>", "the agency")
+    .option("--reason <text>", "why", "handed over for collection")
+    .addOption(atOption())
+    .action(
+      async (
+        id: string,
+        options: AtOption & { agency: string; reason: string },
+        command: Command,
+      ) => {
+        const number = await withDatabase(command, ({ db }) =>
+          closeInvoice(
+            db,
+            id,
+            { kind: "placed", agency: options.agency, reason: options.reason },
+            actor(options),
+          ),
+        );
+        process.stdout.write(`${number} placed with ${options.agency}.\n`);
       },
     );
 

@@ -192,6 +192,18 @@ export interface DisputesTable {
   resolution: string | null;
 }
 
+export interface ClosuresTable {
+  invoice_id: string;
+  customer_id: string;
+  /** written_off · placed */
+  kind: string;
+  /** The collection agency an invoice was placed with. */
+  agency: string | null;
+  reason: string;
+  at: string;
+  by: string;
+}
+
 export interface ContactStopsTable {
   customer_id: string;
   /** A channel, or `*` for all contact. */
@@ -226,6 +238,7 @@ export interface LedgerSchema {
   contact_log: ContactLogTable;
   promises: PromisesTable;
   disputes: DisputesTable;
+  closures: ClosuresTable;
   contact_stops: ContactStopsTable;
   tasks: TasksTable;
   policies: PoliciesTable;

@@ -138,6 +138,60 @@ export async function takePromise(
   });
 }
 
+/**
+ * Takes an invoice out of the chase for good: written off, or placed with a collection
+ * agency (who then collects; we must not contact the debtor about it alongside them).
+ */
+export async function closeInvoice(
+  db: Kysely<LedgerSchema>,
+  invoiceId: string,
+  closure: { kind: "written_off" | "placed"; reason: string; agency?: string },
+  actor: Actor,
+): Promise<string> {
+  const invoice = await invoiceFor(db, invoiceId);
+  if (closure.kind === "placed" && !closure.agency) {
+    throw new OverdueError(
+      "missing_agency",
+      "--agency: name the agency the invoice is placed with",
+    );
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("closures")
+      .values({
+        invoice_id: invoice.id,
+        customer_id: invoice.customer_id,
+        kind: closure.kind,
+        agency: closure.agency ?? null,
+        reason: closure.reason,
+        at: actor.at,
+        by: actor.by,
+      })
+      .onConflict((oc) =>
+        oc.column("invoice_id").doUpdateSet({
+          kind: closure.kind,
+          agency: closure.agency ?? null,
+          reason: closure.reason,
+          at: actor.at,
+          by: actor.by,
+        }),
+      )
+      .execute();
+    const what = closure.kind === "placed" ? `placed with ${closure.agency}` : "written off";
+    await writeLog(trx, [
+      {
+        at: actor.at,
+        customerId: invoice.customer_id,
+        invoiceId: invoice.id,
+        status: "refused",
+        rule: closure.kind,
+        reason: `${invoice.number} ${what} by ${actor.by} (${closure.reason}): no more reminders`,
+      },
+    ]);
+  });
+  return invoice.number;
+}
+
 /** The customer asked us to stop: on one channel, or altogether. Honoured from the next send. */
 export async function stopContact(
   db: Kysely<LedgerSchema>,

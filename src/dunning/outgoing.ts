@@ -20,8 +20,8 @@ export type LoadedContact =
   | { kind: "stopped"; rule: string; reason: string };
 
 /**
- * A contact as it stands in the ledger now: invoices paid, disputed or promised since
- * planning drop out, and a stop request cancels the whole contact. Dispatch sends what this
+ * A contact as it stands in the ledger now: invoices paid, disputed, promised, written off
+ * or placed with an agency since planning drop out, and a stop request cancels the whole contact. Dispatch sends what this
  * returns; preview shows it.
  */
 export async function contactAsItStands(
@@ -79,8 +79,13 @@ export async function contactAsItStands(
         .execute()
     ).map((p) => p.invoice_id),
   );
+  const closed = new Set(
+    (
+      await db.selectFrom("closures").select("invoice_id").where("invoice_id", "in", ids).execute()
+    ).map((c) => c.invoice_id),
+  );
   const still = invoices.filter(
-    (i) => i.open_minor > 0n && !disputed.has(i.id) && !promised.has(i.id),
+    (i) => i.open_minor > 0n && !disputed.has(i.id) && !promised.has(i.id) && !closed.has(i.id),
   );
   if (still.length === 0) {
     return invoices.every((i) => i.open_minor <= 0n)
@@ -88,7 +93,8 @@ export async function contactAsItStands(
       : {
           kind: "stopped",
           rule: "hold",
-          reason: "every invoice on it was paid, disputed or promised before it went out",
+          reason:
+            "every invoice on it was paid, disputed, promised, written off or placed before it went out",
         };
   }
   const step = new Map(draft.items.map((i) => [i.invoiceId, i]));

@@ -129,7 +129,7 @@ async function invoiceProgress(db: Kysely<LedgerSchema>): Promise<Map<string, In
   return progress;
 }
 
-/** Open disputes and open promises, per invoice. They bind whatever the run's as-of date. */
+/** Open disputes, open promises and closures, per invoice. They bind whatever the run's as-of date. */
 async function openHolds(db: Kysely<LedgerSchema>): Promise<Map<string, Hold[]>> {
   const holds = new Map<string, Hold[]>();
   const add = (invoiceId: string, hold: Hold) => {
@@ -154,6 +154,18 @@ async function openHolds(db: Kysely<LedgerSchema>): Promise<Map<string, Hold[]>>
       kind: "promise",
       until: p.promised_on as CalendarDate,
       reason: `promised to pay by ${p.promised_on}`,
+    });
+  }
+  const closures = await db
+    .selectFrom("closures")
+    .select(["invoice_id", "kind", "agency", "reason"])
+    .execute();
+  for (const c of closures) {
+    add(c.invoice_id, {
+      kind: c.kind === "placed" ? "placed" : "written_off",
+      until: null,
+      reason:
+        c.kind === "placed" ? `placed with ${c.agency}: ${c.reason}` : `written off: ${c.reason}`,
     });
   }
   return holds;

@@ -126,6 +126,28 @@ for (const kind of STORE_KINDS) {
           ...address("Gatan 3", "211 20", "Malmö"),
         ],
         [
+          "W1",
+          "Written Off AB",
+          "business",
+          "ekonomi@gone.example",
+          "",
+          "SE",
+          "",
+          "",
+          ...address("Vägen 5", "752 20", "Uppsala"),
+        ],
+        [
+          "X1",
+          "Placed AB",
+          "business",
+          "ekonomi@placed.example",
+          "",
+          "SE",
+          "",
+          "",
+          ...address("Vägen 6", "752 20", "Uppsala"),
+        ],
+        [
           "K1",
           "Promising AB",
           "business",
@@ -145,6 +167,8 @@ for (const kind of STORE_KINDS) {
         ["PP1", "P1", "2026-02-01", "2026-03-02", "SEK", "300.00"],
         ["DD1", "D1", "2026-02-01", "2026-03-02", "SEK", "400.00"],
         ["KK1", "K1", "2026-02-01", "2026-03-02", "SEK", "600.00"],
+        ["WW1", "W1", "2026-02-01", "2026-03-02", "SEK", "700.00"],
+        ["XX1", "X1", "2026-02-01", "2026-03-02", "SEK", "800.00"],
       ]);
       await seedLedger(store.url, [
         ["customers", join(store.dir, "c.csv")],
@@ -170,6 +194,24 @@ for (const kind of STORE_KINDS) {
         "DD1",
         "--reason",
         "wrong quantity delivered",
+        "--at",
+        "2026-03-04T10:00:00Z",
+      ]);
+      await ok([
+        "invoice",
+        "write-off",
+        "WW1",
+        "--reason",
+        "bankrupt",
+        "--at",
+        "2026-03-04T10:00:00Z",
+      ]);
+      await ok([
+        "invoice",
+        "place",
+        "XX1",
+        "--agency",
+        "Inkasso AB",
         "--at",
         "2026-03-04T10:00:00Z",
       ]);
@@ -220,6 +262,21 @@ for (const kind of STORE_KINDS) {
       expect(mailTo("ekonomi@dispute.example").map((m) => m.day)).toEqual(["2026-03-03"]);
       expect(await log("D1")).toContainEqual(
         expect.objectContaining({ status: "refused", rule: "dispute" }),
+      );
+    });
+
+    it("sends nothing more about an invoice written off or placed with an agency", async () => {
+      expect(mailTo("ekonomi@gone.example").map((m) => m.day)).toEqual(["2026-03-03"]);
+      expect(mailTo("ekonomi@placed.example").map((m) => m.day)).toEqual(["2026-03-03"]);
+      expect(await log("W1")).toContainEqual(
+        expect.objectContaining({ status: "refused", rule: "written_off" }),
+      );
+      expect(await log("X1")).toContainEqual(
+        expect.objectContaining({
+          status: "refused",
+          rule: "placed",
+          reason: expect.stringContaining("Inkasso AB"),
+        }),
       );
     });
 

@@ -3,7 +3,8 @@ import type { StoreDialect } from "../dialects.js";
 
 /**
  * The collections loop: runs, the outbox of planned contacts and what each one chases,
- * the contact log, promises, disputes, contact stops and the collectors' worklist.
+ * the contact log, promises, disputes, closures (write-off, agency placement), contact stops
+ * and the collectors' worklist.
  * Instants are ISO 8601 text on both stores; calendar dates use the dialect's date type.
  */
 export function collectionsMigration(dialect: StoreDialect) {
@@ -127,6 +128,18 @@ export function collectionsMigration(dialect: StoreDialect) {
         .createIndex("disputes_invoice")
         .on("disputes")
         .columns(["invoice_id"])
+        .execute();
+
+      // Invoices taken out of the chase for good: written off, or placed with an agency.
+      await db.schema
+        .createTable("closures")
+        .addColumn("invoice_id", "text", (c) => c.primaryKey().references("invoices.id"))
+        .addColumn("customer_id", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("agency", "text")
+        .addColumn("reason", "text", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("by", "text", (c) => c.notNull())
         .execute();
 
       // A customer's request to stop contact: on one channel, or on all (channel `*`).
