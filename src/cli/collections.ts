@@ -14,14 +14,14 @@ import {
 import { customerLog } from "../dunning/contact-log.js";
 import { recordRun } from "../dunning/daily-run.js";
 import { dispatch } from "../dunning/dispatch.js";
-import { planDailyRun } from "../dunning/plan-daily-run.js";
+import { planInChunks } from "../dunning/plan-daily-run.js";
 import { runPolicies } from "../dunning/policy-store.js";
 import type { Preview } from "../dunning/preview.js";
 import { openTasks } from "../dunning/worklist.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { asOfDate, currentUser, instant, today, withDatabase } from "./context.js";
-import { printJson, textTable } from "./output.js";
-import { runJson, runText } from "./run-command.js";
+import { printJson, textTable, writeOut } from "./output.js";
+import { dryRunText, writeDryRunJson } from "./run-command.js";
 
 type AtOption = { at?: string };
 const actor = (options: AtOption) => ({
@@ -72,9 +72,10 @@ export function addCollectionsCommands(program: Command): void {
           const policy = policies.fallback;
           const isBusinessDay = businessDayCalendar();
           if (options.dryRun) {
-            const plan = await planDailyRun(database.db, asOf, policies, isBusinessDay);
-            if (options.json) printJson(runJson(plan, asOf, policy.name));
-            else process.stdout.write(`${runText(plan, asOf, policy.name)}\n`);
+            const parts = planInChunks(database.db, asOf, policies, isBusinessDay);
+            const header = { asOf, policy: policy.name };
+            if (options.json) await writeDryRunJson(parts, header, writeOut);
+            else await writeOut(`${await dryRunText(parts, header)}\n`);
             return;
           }
           const run = await recordRun(database, { asOf, at, policies, isBusinessDay });
@@ -87,10 +88,12 @@ export function addCollectionsCommands(program: Command): void {
               policies,
             });
             const result = {
-              ...runJson(run.plan, asOf, policy.name),
-              dryRun: false,
+              asOf,
               at,
+              dryRun: false,
+              policy: policy.name,
               runId: String(run.runId),
+              plan: run.counts,
               planned: run.planned,
               brokenPromises: run.brokenPromises,
               dispatch: sent,

@@ -1,4 +1,5 @@
-import type { PlannedItem, RunPlan } from "../dunning/domain/plan-run.js";
+import type { PlannedContact, PlannedItem, RunPlan } from "../dunning/domain/plan-run.js";
+import { countPlan, noCounts } from "../dunning/run-counts.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { currency, formatAmount } from "../kernel/money.js";
 import { textTable } from "./output.js";
@@ -12,36 +13,71 @@ const items = (list: readonly PlannedItem[]) =>
     currency: i.currency,
   }));
 
-/** `overdue run --dry-run --json`: the contacts the run would make, and what it held back. */
-export function runJson(plan: RunPlan, asOf: CalendarDate, policyName: string) {
-  return {
-    asOf,
-    dryRun: true,
-    policy: policyName,
-    contacts: plan.contacts.map((c) => ({
-      customerId: c.customerId,
-      channel: c.channel,
-      tone: c.tone,
-      needsApproval: c.needsApproval,
-      ...(c.fallbackFrom ? { fallbackFrom: c.fallbackFrom } : {}),
-      invoices: items(c.items),
-    })),
-    escalations: plan.escalations.map((e) => ({
-      customerId: e.customerId,
-      invoices: items(e.items),
-    })),
-    notChased: plan.notChased,
-  };
+const contactJson = (c: PlannedContact) => ({
+  customerId: c.customerId,
+  channel: c.channel,
+  tone: c.tone,
+  needsApproval: c.needsApproval,
+  ...(c.fallbackFrom ? { fallbackFrom: c.fallbackFrom } : {}),
+  invoices: items(c.items),
+});
+
+/**
+ * `overdue run --dry-run --json`: { asOf, dryRun, policy, contacts, escalations, notChased },
+ * written as the plan is made, a part at a time, so a million invoices need no more memory
+ * than a few thousand. Contacts are streamed; the (much shorter) other lists follow.
+ */
+export async function writeDryRunJson(
+  parts: AsyncIterable<RunPlan>,
+  header: { asOf: CalendarDate; policy: string },
+  write: (text: string) => Promise<void>,
+): Promise<void> {
+  const escalations: unknown[] = [];
+  const notChased: unknown[] = [];
+  await write(
+    `{"asOf":${JSON.stringify(header.asOf)},"dryRun":true,"policy":${JSON.stringify(header.policy)},"contacts":[`,
+  );
+  let first = true;
+  for await (const part of parts) {
+    if (part.contacts.length > 0) {
+      const text = part.contacts.map((c) => JSON.stringify(contactJson(c))).join(",\n");
+      await write(`${first ? "\n" : ",\n"}${text}`);
+      first = false;
+    }
+    for (const e of part.escalations)
+      escalations.push({ customerId: e.customerId, invoices: items(e.items) });
+    notChased.push(...part.notChased);
+  }
+  await write(
+    `\n],"escalations":${JSON.stringify(escalations)},"notChased":${JSON.stringify(notChased)}}\n`,
+  );
 }
 
-export function runText(plan: RunPlan, asOf: CalendarDate, policyName: string): string {
-  const lines = [`Dry run as of ${asOf}, policy "${policyName}": nothing is sent.`, ""];
-  if (plan.contacts.length === 0) lines.push("No contact is due.");
+/** The dry run for people: the counts, and the first contacts as a table. */
+export async function dryRunText(
+  parts: AsyncIterable<RunPlan>,
+  header: { asOf: CalendarDate; policy: string },
+  shown = 50,
+): Promise<string> {
+  const counts = noCounts();
+  const rows: PlannedContact[] = [];
+  const escalated: string[] = [];
+  for await (const part of parts) {
+    countPlan(counts, part);
+    rows.push(...part.contacts.slice(0, Math.max(0, shown - rows.length)));
+    if (escalated.length < shown) escalated.push(...part.escalations.map((e) => e.customerId));
+  }
+  const lines = [`Dry run as of ${header.asOf}, policy "${header.policy}": nothing is sent.`, ""];
+  if (counts.contacts === 0) lines.push("No contact is due.");
   else {
+    const channels = Object.entries(counts.byChannel)
+      .map(([channel, n]) => `${n} ${channel}`)
+      .join(", ");
+    lines.push(`${counts.contacts} contacts: ${channels}.`, "");
     lines.push(
       textTable(
         ["customer", "channel", "tone", "approval", "invoices (step)"],
-        plan.contacts.map((c) => [
+        rows.map((c) => [
           c.customerId,
           c.fallbackFrom ? `${c.channel} (no ${c.fallbackFrom})` : c.channel,
           String(c.tone),
@@ -51,15 +87,17 @@ export function runText(plan: RunPlan, asOf: CalendarDate, policyName: string): 
         new Set([2]),
       ),
     );
+    if (counts.contacts > rows.length) {
+      lines.push(`… and ${counts.contacts - rows.length} more (all of them with --json).`);
+    }
   }
-  if (plan.escalations.length > 0) {
+  if (counts.escalations > 0) {
     lines.push(
       "",
-      `Proposed for escalation: ${plan.escalations.map((e) => e.customerId).join(", ")}`,
+      `Proposed for escalation: ${listed(escalated, 20)}${counts.escalations > escalated.length ? ` (${counts.escalations} in all)` : ""}`,
     );
   }
-  if (plan.notChased.length > 0)
-    lines.push("", `Held back: ${plan.notChased.length} invoices (see --json).`);
+  if (counts.held > 0) lines.push("", `Held back: ${counts.held} invoices (see --json).`);
   return lines.join("\n");
 }
 

@@ -6,7 +6,8 @@ import { type LogEntry, writeLog } from "./contact-log.js";
 import type { PlannedItem, RunPlan } from "./domain/plan-run.js";
 import type { PolicySet } from "./domain/policy.js";
 import { promiseOutcome } from "./domain/promise.js";
-import { planDailyRun } from "./plan-daily-run.js";
+import { planInChunks } from "./plan-daily-run.js";
+import { countPlan, noCounts, type RunCounts } from "./run-counts.js";
 
 export type RunOptions = {
   readonly asOf: CalendarDate;
@@ -18,7 +19,7 @@ export type RunOptions = {
 
 export type RecordedRun = {
   readonly runId: bigint;
-  readonly plan: RunPlan;
+  readonly counts: RunCounts;
   /** Contacts this run added to the outbox; a rerun of the same day adds none. */
   readonly planned: number;
   readonly brokenPromises: number;
@@ -35,7 +36,6 @@ const LOGGED_HOLDS = new Set(["dispute", "promise", "cease", "written_off", "pla
 export async function recordRun(database: Database, options: RunOptions): Promise<RecordedRun> {
   return database.exclusive(async (db) => {
     const brokenPromises = await decidePromises(db, options);
-    const plan = await planDailyRun(db, options.asOf, options.policies, options.isBusinessDay);
     const run = await db
       .insertInto("runs")
       .values({
@@ -46,33 +46,43 @@ export async function recordRun(database: Database, options: RunOptions): Promis
       })
       .returning("id")
       .executeTakeFirstOrThrow();
-
-    const planned = await addToOutbox(db, run.id, plan, options);
+    const counts = noCounts();
+    let planned = 0;
+    const parts = planInChunks(db, options.asOf, options.policies, options.isBusinessDay);
+    for await (const part of parts) {
+      countPlan(counts, part);
+      planned += await addToOutbox(db, run.id, part, options);
+      await logHeldBack(db, part, options);
+    }
     await db
       .updateTable("runs")
       .set({ planned: BigInt(planned) })
       .where("id", "=", run.id)
       .execute();
-    await writeLog(
-      db,
-      plan.notChased
-        .filter(
-          (n) => LOGGED_HOLDS.has(n.rule) || n.rule === "min-balance" || n.rule === "no-channel",
-        )
-        .map(
-          (n): LogEntry => ({
-            at: options.at,
-            customerId: n.customerId,
-            invoiceId: n.invoiceId,
-            status: "refused",
-            rule: n.rule,
-            reason: n.reason,
-            dedupeKey: `${options.asOf}/${n.invoiceId}/${n.rule}`,
-          }),
-        ),
-    );
-    return { runId: run.id, plan, planned, brokenPromises };
+    return { runId: run.id, counts, planned, brokenPromises };
   });
+}
+
+/** Invoices a hold kept from their due step, once per day and rule. */
+async function logHeldBack(db: Kysely<LedgerSchema>, plan: RunPlan, options: RunOptions) {
+  await writeLog(
+    db,
+    plan.notChased
+      .filter(
+        (n) => LOGGED_HOLDS.has(n.rule) || n.rule === "min-balance" || n.rule === "no-channel",
+      )
+      .map(
+        (n): LogEntry => ({
+          at: options.at,
+          customerId: n.customerId,
+          invoiceId: n.invoiceId,
+          status: "refused",
+          rule: n.rule,
+          reason: n.reason,
+          dedupeKey: `${options.asOf}/${n.invoiceId}/${n.rule}`,
+        }),
+      ),
+  );
 }
 
 type OutboxDraft = {

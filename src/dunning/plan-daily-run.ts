@@ -17,35 +17,95 @@ export const TAKEN_STATUSES = ["sent", "in_doubt"] as const;
 /** Outbox states of a contact still on its way out. */
 export const PENDING_STATUSES = ["awaiting_approval", "planned", "sending"] as const;
 
+type PlanOptions = {
+  /** Plan for this customer only (a preview). */
+  readonly customerId?: string;
+  /** Customers planned together; memory grows with it, not with the ledger. */
+  readonly chunkSize?: number;
+};
+
 /** What the daily run would send on `asOf`, from the ledger, the outbox and the holds. */
 export async function planDailyRun(
   db: Kysely<LedgerSchema>,
   asOf: CalendarDate,
   policies: PolicySet,
   isBusinessDay: (country: string, date: CalendarDate) => boolean,
-  only: { customerId?: string } = {},
+  options: PlanOptions = {},
 ): Promise<RunPlan> {
-  const customers = await chaseCustomers(db, only.customerId);
-  const invoices = await chaseInvoices(db, asOf, only.customerId);
-  return planRun({
-    asOf,
-    customers,
-    invoices,
-    policyFor: (customer) => policyFor(policies, customer),
-    isBusinessDay,
-  });
+  const contacts = [];
+  const escalations = [];
+  const notChased = [];
+  for await (const part of planInChunks(db, asOf, policies, isBusinessDay, options)) {
+    contacts.push(...part.contacts);
+    escalations.push(...part.escalations);
+    notChased.push(...part.notChased);
+  }
+  return { contacts, escalations, notChased };
 }
+
+/**
+ * The daily plan, a few thousand customers at a time in id order: each part reads only its
+ * customers' invoices and outbox history, so a run over a million invoices holds one part in
+ * memory, not the ledger.
+ */
+export async function* planInChunks(
+  db: Kysely<LedgerSchema>,
+  asOf: CalendarDate,
+  policies: PolicySet,
+  isBusinessDay: (country: string, date: CalendarDate) => boolean,
+  options: PlanOptions = {},
+): AsyncGenerator<RunPlan> {
+  const holds = await openHolds(db);
+  const chunkSize = options.chunkSize ?? 5000;
+  let after: string | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom("customers")
+      .select(["id", "kind", "country", "email", "phone", "address_line1", "city"])
+      .orderBy("id")
+      .limit(chunkSize);
+    if (options.customerId !== undefined) query = query.where("id", "=", options.customerId);
+    if (after !== undefined) query = query.where("id", ">", after);
+    const rows = await query.execute();
+    const first = rows[0]?.id;
+    const last = rows.at(-1)?.id;
+    if (first === undefined || last === undefined) return;
+    const customers = await chaseCustomers(db, rows, first, last);
+    const invoices = await chaseInvoices(db, asOf, first, last, holds);
+    yield planRun({
+      asOf,
+      customers,
+      invoices,
+      policyFor: (customer) => policyFor(policies, customer),
+      isBusinessDay,
+    });
+    if (rows.length < chunkSize) return;
+    after = last;
+  }
+}
+
+type CustomerRow = {
+  id: string;
+  kind: string;
+  country: string;
+  email: string | null;
+  phone: string | null;
+  address_line1: string | null;
+  city: string | null;
+};
 
 async function chaseCustomers(
   db: Kysely<LedgerSchema>,
-  customerId: string | undefined,
+  rows: readonly CustomerRow[],
+  first: string,
+  last: string,
 ): Promise<Map<string, ChaseCustomer>> {
-  let query = db
-    .selectFrom("customers")
-    .select(["id", "kind", "country", "email", "phone", "address_line1", "city"]);
-  if (customerId !== undefined) query = query.where("id", "=", customerId);
-  const rows = await query.execute();
-  const stops = await db.selectFrom("contact_stops").select(["customer_id", "channel"]).execute();
+  const stops = await db
+    .selectFrom("contact_stops")
+    .select(["customer_id", "channel"])
+    .where("customer_id", ">=", first)
+    .where("customer_id", "<=", last)
+    .execute();
   const stopped = new Map<string, Set<string>>();
   for (const stop of stops) {
     const set = stopped.get(stop.customer_id) ?? new Set();
@@ -72,20 +132,40 @@ async function chaseCustomers(
   );
 }
 
+/** The open invoices of the customers from `first` to `last`, oldest due first per customer. */
 async function chaseInvoices(
   db: Kysely<LedgerSchema>,
   asOf: CalendarDate,
-  customerId: string | undefined,
-) {
-  const progress = await invoiceProgress(db);
-  const holds = await openHolds(db);
-  let query = db
+  first: string,
+  last: string,
+  holds: ReadonlyMap<string, Hold[]>,
+): Promise<ChaseInvoice[]> {
+  const progress = await invoiceProgress(db, first, last);
+  const rows = await db
     .selectFrom("invoices")
     .select(["id", "number", "customer_id", "currency", "due_date", "open_minor"])
+    .where("customer_id", ">=", first)
+    .where("customer_id", "<=", last)
     .where("open_minor", ">", 0n)
-    .where("issue_date", "<=", asOf);
-  if (customerId !== undefined) query = query.where("customer_id", "=", customerId);
-  const rows = await query.orderBy("customer_id").orderBy("due_date").orderBy("id").execute();
+    .where("issue_date", "<=", asOf)
+    .execute();
+  // Sorted here: the index walks customers in order, and a SQL ORDER BY over the due date
+  // would sort the whole range in the store first.
+  rows.sort((a, b) =>
+    a.customer_id !== b.customer_id
+      ? a.customer_id < b.customer_id
+        ? -1
+        : 1
+      : a.due_date !== b.due_date
+        ? a.due_date < b.due_date
+          ? -1
+          : 1
+        : a.id < b.id
+          ? -1
+          : a.id > b.id
+            ? 1
+            : 0,
+  );
   return rows.map(
     (i): ChaseInvoice => ({
       id: i.id,
@@ -103,11 +183,17 @@ async function chaseInvoices(
 const NOT_STARTED: InvoiceProgress = { lastStepIndex: -1, lastContactOn: null, pending: false };
 
 /** Per invoice: the last step taken, the day of the last contact, and whether one is waiting. */
-async function invoiceProgress(db: Kysely<LedgerSchema>): Promise<Map<string, InvoiceProgress>> {
+async function invoiceProgress(
+  db: Kysely<LedgerSchema>,
+  first: string,
+  last: string,
+): Promise<Map<string, InvoiceProgress>> {
   const rows = await db
-    .selectFrom("outbox_items as item")
-    .innerJoin("outbox", "outbox.id", "item.outbox_id")
+    .selectFrom("outbox")
+    .innerJoin("outbox_items as item", "item.outbox_id", "outbox.id")
     .select(["item.invoice_id", "item.step_index", "outbox.status", "outbox.as_of"])
+    .where("outbox.customer_id", ">=", first)
+    .where("outbox.customer_id", "<=", last)
     .where("outbox.status", "in", [...TAKEN_STATUSES, ...PENDING_STATUSES])
     .execute();
   const progress = new Map<string, InvoiceProgress>();

@@ -1,6 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
+import { planDailyRun } from "../../src/dunning/plan-daily-run.js";
+import { runPolicies } from "../../src/dunning/policy-store.js";
+import { calendarDate } from "../../src/kernel/calendar-date.js";
 import { runCli } from "../support/cli.js";
 import { seedLedger } from "../support/in-process.js";
 import { CUSTOMER_HEADER, INVOICE_HEADER, writeCsv } from "../support/ledger.js";
@@ -169,6 +173,22 @@ for (const kind of STORE_KINDS) {
       const all = JSON.parse((await cli("policy", "show", "--all")).stdout);
       expect(all.segmented.map((p: { name: string }) => p.name)).toEqual(["italy"]);
       expect(all.fallback.name).toBe("three-steps");
+    });
+
+    it("plans the same, however many customers are planned together", async () => {
+      const database = await openDatabase(store.url);
+      try {
+        const policies = await runPolicies(database);
+        const plan = (chunkSize: number) =>
+          planDailyRun(database.db, calendarDate("2026-03-20"), policies, () => true, {
+            chunkSize,
+          });
+        const whole = await plan(5000);
+        expect(whole.contacts.length).toBeGreaterThan(1);
+        expect(await plan(1)).toEqual(whole);
+      } finally {
+        await database.close();
+      }
     });
 
     it("a dry run records nothing: the same day's plan is still there to send afterwards", async () => {
