@@ -118,7 +118,8 @@ const pgTypes = {
 } as pg.CustomTypesConfig;
 
 function openPostgres(url: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 4, types: pgTypes });
+  // Enough connections for every dispatch slot and the planner; PostgreSQL allows 100.
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
   const db = new Kysely<LedgerSchema>({ dialect: new PostgresDialect({ pool }) });
   const exclusive = <T>(work: (db: Kysely<LedgerSchema>) => Promise<T>) =>
     db.transaction().execute(async (trx) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import type { LedgerSchema, OutboxTable } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
@@ -76,41 +76,30 @@ async function claimOne(
   now: string,
 ): Promise<ClaimedRow | undefined> {
   const { db, dialect } = database;
-  const next = (from: Kysely<LedgerSchema>) =>
-    from
-      .selectFrom("outbox")
-      .select("id")
-      .where("status", "=", "planned")
-      .where("not_before", "<=", now)
-      .where("channel", "in", channels)
-      .orderBy("id")
-      .limit(1);
-  const claim = (
-    from: Kysely<LedgerSchema>,
-    id: SelectQueryBuilder<LedgerSchema, "outbox", { id: bigint }> | bigint,
-  ) =>
-    from
-      .updateTable("outbox")
-      .set((eb) => ({
-        status: "sending",
-        claimed_by: worker,
-        claimed_at: new Date().toISOString(),
-        attempts: eb("attempts", "+", 1),
-      }))
-      .where("id", typeof id === "bigint" ? "=" : "in", id)
-      .where("status", "=", "planned")
-      .returning(CLAIMED_COLUMNS)
-      .executeTakeFirst() as Promise<ClaimedRow | undefined>;
-  if (!dialect.claimsWithSkipLocked) {
-    // SQLite's writers take turns, so one UPDATE picking the next row is already atomic.
-    return claim(db, next(db));
-  }
-  // PostgreSQL: lock the next row no one else holds, mark it, commit. (Inside one UPDATE the
-  // planner may run a LIMIT 1 subquery more than once and claim rows nobody then sends.)
-  return db.transaction().execute(async (trx) => {
-    const row = await next(trx).forUpdate().skipLocked().executeTakeFirst();
-    return row ? claim(trx, row.id) : undefined;
-  });
+  const next = db
+    .selectFrom("outbox")
+    .select("id")
+    .where("status", "=", "planned")
+    .where("not_before", "<=", now)
+    .where("channel", "in", channels)
+    .orderBy("id")
+    .limit(1);
+  // `id = (subquery)` runs the subquery once. PostgreSQL locks the row it picks, skipping rows
+  // other workers hold; SQLite has no row locks (its writers take turns) and rejects the clause.
+  const pick = dialect.claimsWithSkipLocked ? next.forUpdate().skipLocked() : next;
+  const row = await db
+    .updateTable("outbox")
+    .set((eb) => ({
+      status: "sending",
+      claimed_by: worker,
+      claimed_at: new Date().toISOString(),
+      attempts: eb("attempts", "+", 1),
+    }))
+    .where("id", "=", pick)
+    .where("status", "=", "planned")
+    .returning(CLAIMED_COLUMNS)
+    .executeTakeFirst();
+  return row as ClaimedRow | undefined;
 }
 
 const CLAIMED_COLUMNS = [
@@ -181,7 +170,9 @@ async function deliverOne(
       message_id: delivery.messageId ?? null,
       document: delivery.document ?? null,
     });
-    await dropItemsNotSent(db, row.id, contact.contact);
+    if (contact.contact.invoices.length < items.length) {
+      await dropItemsNotSent(db, row.id, contact.contact);
+    }
     const numbers = contact.contact.invoices.map((i) => i.number).join(", ");
     await writeLog(db, [
       {

@@ -58,35 +58,24 @@ export async function contactAsItStands(
     .orderBy("due_date")
     .orderBy("id")
     .execute();
-  const disputed = new Set(
-    (
-      await db
-        .selectFrom("disputes")
-        .select("invoice_id")
-        .where("status", "=", "open")
-        .where("invoice_id", "in", ids)
-        .execute()
-    ).map((d) => d.invoice_id),
-  );
-  const promised = new Set(
-    (
-      await db
+  // Open disputes, promises not yet due and closures: one query, as it runs for every contact.
+  const held = await db
+    .selectFrom("disputes")
+    .select("invoice_id")
+    .where("status", "=", "open")
+    .where("invoice_id", "in", ids)
+    .unionAll(
+      db
         .selectFrom("promises")
         .select("invoice_id")
         .where("status", "=", "open")
         .where("promised_on", ">=", draft.asOf)
-        .where("invoice_id", "in", ids)
-        .execute()
-    ).map((p) => p.invoice_id),
-  );
-  const closed = new Set(
-    (
-      await db.selectFrom("closures").select("invoice_id").where("invoice_id", "in", ids).execute()
-    ).map((c) => c.invoice_id),
-  );
-  const still = invoices.filter(
-    (i) => i.open_minor > 0n && !disputed.has(i.id) && !promised.has(i.id) && !closed.has(i.id),
-  );
+        .where("invoice_id", "in", ids),
+    )
+    .unionAll(db.selectFrom("closures").select("invoice_id").where("invoice_id", "in", ids))
+    .execute();
+  const onHold = new Set(held.map((h) => h.invoice_id));
+  const still = invoices.filter((i) => i.open_minor > 0n && !onHold.has(i.id));
   if (still.length === 0) {
     return invoices.every((i) => i.open_minor <= 0n)
       ? { kind: "stopped", rule: "paid", reason: "paid before it went out" }
