@@ -98,7 +98,7 @@ function shareStandardFonts(doc: PDFKit.PDFDocument): void {
     if (!known) {
       doc.font(name);
       const made = families[name];
-      if (made && made.font && made.name === name) standardFonts.set(name, made);
+      if (made?.font && made.name === name) standardFonts.set(name, made);
       continue;
     }
     const copy = Object.create(Object.getPrototypeOf(known)) as FontObject;
