@@ -72,7 +72,7 @@ export function addCollectionsCommands(program: Command): void {
           const policy = policies.fallback;
           const isBusinessDay = businessDayCalendar();
           if (options.dryRun) {
-            const parts = planInChunks(database.db, asOf, policies, isBusinessDay);
+            const parts = planInChunks(database, asOf, policies, isBusinessDay);
             const header = { asOf, policy: policy.name };
             if (options.json) await writeDryRunJson(parts, header, writeOut);
             else await writeOut(`${await dryRunText(parts, header)}\n`);

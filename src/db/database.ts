@@ -1,5 +1,13 @@
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import {
+  type CompiledQuery,
+  Kysely,
+  type Migration,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from "kysely";
 import pg from "pg";
 import { OverdueError } from "../kernel/errors.js";
 import { POSTGRES, SQLITE, type StoreDialect } from "./dialects.js";
@@ -19,6 +27,11 @@ export type Database = {
    * (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock held until the commit.
    */
   exclusive<T>(work: (db: Kysely<LedgerSchema>) => Promise<T>): Promise<T>;
+  /**
+   * Runs a query built with Kysely and returns its rows as arrays, in the order of its select
+   * list. For scans of a million rows: drivers build arrays several times faster than objects.
+   */
+  arrays(query: CompiledQuery): Promise<unknown[][]>;
   close(): Promise<void>;
 };
 
@@ -81,7 +94,12 @@ function openSqlite(path: string): Database {
         throw error;
       }
     });
-  return { db, dialect: SQLITE, location: file, exclusive, close: () => db.destroy() };
+  const arrays = async (query: CompiledQuery) =>
+    handle
+      .prepare(query.sql)
+      .raw()
+      .all(...query.parameters) as unknown[][];
+  return { db, dialect: SQLITE, location: file, exclusive, arrays, close: () => db.destroy() };
 }
 
 /**
@@ -126,11 +144,15 @@ function openPostgres(url: string): Database {
       await sql`select pg_advisory_xact_lock(${EXCLUSIVE_LOCK})`.execute(trx);
       return work(trx);
     });
+  const arrays = async (query: CompiledQuery) =>
+    (await pool.query({ text: query.sql, values: [...query.parameters], rowMode: "array" }))
+      .rows as unknown[][];
   return {
     db,
     dialect: POSTGRES,
     location: redactUrl(url),
     exclusive,
+    arrays,
     close: () => db.destroy(),
   };
 }

@@ -48,7 +48,8 @@ export async function recordRun(database: Database, options: RunOptions): Promis
       .executeTakeFirstOrThrow();
     const counts = noCounts();
     let planned = 0;
-    const parts = planInChunks(db, options.asOf, options.policies, options.isBusinessDay);
+    const reader = { db, arrays: database.arrays };
+    const parts = planInChunks(reader, options.asOf, options.policies, options.isBusinessDay);
     for await (const part of parts) {
       countPlan(counts, part);
       planned += await addToOutbox(db, run.id, part, options);

@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../db/database.js";
 import type { LedgerSchema } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import type { CustomerKind } from "../ledger/domain/customer.js";
@@ -17,6 +18,16 @@ export const TAKEN_STATUSES = ["sent", "in_doubt"] as const;
 /** Outbox states of a contact still on its way out. */
 export const PENDING_STATUSES = ["awaiting_approval", "planned", "sending"] as const;
 
+/**
+ * Where the plan reads from: queries, and the array reader for the one big scan. Inside a
+ * transaction on PostgreSQL `arrays` runs on another connection; it only reads invoices,
+ * which planning does not write.
+ */
+export type LedgerReader = {
+  readonly db: Kysely<LedgerSchema>;
+  readonly arrays: Database["arrays"];
+};
+
 type PlanOptions = {
   /** Plan for this customer only (a preview). */
   readonly customerId?: string;
@@ -26,7 +37,7 @@ type PlanOptions = {
 
 /** What the daily run would send on `asOf`, from the ledger, the outbox and the holds. */
 export async function planDailyRun(
-  db: Kysely<LedgerSchema>,
+  store: LedgerReader,
   asOf: CalendarDate,
   policies: PolicySet,
   isBusinessDay: (country: string, date: CalendarDate) => boolean,
@@ -35,7 +46,7 @@ export async function planDailyRun(
   const contacts = [];
   const escalations = [];
   const notChased = [];
-  for await (const part of planInChunks(db, asOf, policies, isBusinessDay, options)) {
+  for await (const part of planInChunks(store, asOf, policies, isBusinessDay, options)) {
     contacts.push(...part.contacts);
     escalations.push(...part.escalations);
     notChased.push(...part.notChased);
@@ -49,12 +60,13 @@ export async function planDailyRun(
  * memory, not the ledger.
  */
 export async function* planInChunks(
-  db: Kysely<LedgerSchema>,
+  store: LedgerReader,
   asOf: CalendarDate,
   policies: PolicySet,
   isBusinessDay: (country: string, date: CalendarDate) => boolean,
   options: PlanOptions = {},
 ): AsyncGenerator<RunPlan> {
+  const { db } = store;
   const holds = await openHolds(db);
   const chunkSize = options.chunkSize ?? 5000;
   let after: string | undefined;
@@ -71,7 +83,7 @@ export async function* planInChunks(
     const last = rows.at(-1)?.id;
     if (first === undefined || last === undefined) return;
     const customers = await chaseCustomers(db, rows, first, last);
-    const invoices = await chaseInvoices(db, asOf, first, last, holds);
+    const invoices = await chaseInvoices(store, asOf, first, last, holds);
     yield planRun({
       asOf,
       customers,
@@ -134,52 +146,43 @@ async function chaseCustomers(
 
 /** The open invoices of the customers from `first` to `last`, oldest due first per customer. */
 async function chaseInvoices(
-  db: Kysely<LedgerSchema>,
+  { db, arrays }: LedgerReader,
   asOf: CalendarDate,
   first: string,
   last: string,
   holds: ReadonlyMap<string, Hold[]>,
 ): Promise<ChaseInvoice[]> {
   const progress = await invoiceProgress(db, first, last);
-  const rows = await db
-    .selectFrom("invoices")
-    .select(["id", "number", "customer_id", "currency", "due_date", "open_minor"])
-    .where("customer_id", ">=", first)
-    .where("customer_id", "<=", last)
-    .where("open_minor", ">", 0n)
-    .where("issue_date", "<=", asOf)
-    .execute();
-  // Sorted here: the index walks customers in order, and a SQL ORDER BY over the due date
-  // would sort the whole range in the store first.
-  rows.sort((a, b) =>
-    a.customer_id !== b.customer_id
-      ? a.customer_id < b.customer_id
-        ? -1
-        : 1
-      : a.due_date !== b.due_date
-        ? a.due_date < b.due_date
-          ? -1
-          : 1
-        : a.id < b.id
-          ? -1
-          : a.id > b.id
-            ? 1
-            : 0,
+  const rows = (await arrays(
+    db
+      .selectFrom("invoices")
+      .select(["id", "number", "customer_id", "currency", "due_date", "open_minor"])
+      .where("customer_id", ">=", first)
+      .where("customer_id", "<=", last)
+      // Written out, not bound: the store then knows the invoices_chase index covers it.
+      .where(sql<boolean>`open_minor > 0`)
+      .where("issue_date", "<=", asOf)
+      .compile(),
+  )) as [string, string, string, string, string, bigint][];
+  // Sorted here rather than by the store, which need not return index order without ORDER BY.
+  rows.sort(
+    (a, b) => compareText(a[2], b[2]) || compareText(a[4], b[4]) || compareText(a[0], b[0]),
   );
   return rows.map(
-    (i): ChaseInvoice => ({
-      id: i.id,
-      number: i.number,
-      customerId: i.customer_id,
-      currency: i.currency,
-      dueDate: i.due_date as CalendarDate,
-      openMinor: i.open_minor,
-      progress: progress.get(i.id) ?? NOT_STARTED,
-      holds: holds.get(i.id) ?? [],
+    ([id, number, customerId, currency, dueDate, openMinor]): ChaseInvoice => ({
+      id,
+      number,
+      customerId,
+      currency,
+      dueDate: dueDate as CalendarDate,
+      openMinor,
+      progress: progress.get(id) ?? NOT_STARTED,
+      holds: holds.get(id) ?? [],
     }),
   );
 }
 
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const NOT_STARTED: InvoiceProgress = { lastStepIndex: -1, lastContactOn: null, pending: false };
 
 /** Per invoice: the last step taken, the day of the last contact, and whether one is waiting. */

@@ -48,7 +48,7 @@ export async function previewCustomer(
   },
 ): Promise<Preview> {
   const { db } = database;
-  const plan = await planDailyRun(db, options.asOf, options.policies, options.isBusinessDay, {
+  const plan = await planDailyRun(database, options.asOf, options.policies, options.isBusinessDay, {
     customerId,
   });
   const contacts: PreviewContact[] = [];

@@ -180,7 +180,7 @@ for (const kind of STORE_KINDS) {
       try {
         const policies = await runPolicies(database);
         const plan = (chunkSize: number) =>
-          planDailyRun(database.db, calendarDate("2026-03-20"), policies, () => true, {
+          planDailyRun(database, calendarDate("2026-03-20"), policies, () => true, {
             chunkSize,
           });
         const whole = await plan(5000);

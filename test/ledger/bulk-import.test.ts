@@ -40,7 +40,7 @@ describe("sqlite bulk import", () => {
     try {
       return db
         .prepare(
-          "select name from sqlite_master where type = 'index' and tbl_name = 'invoices' and sql is not null",
+          "select name from sqlite_master where type = 'index' and tbl_name = 'invoices' and sql is not null order by name",
         )
         .all()
         .map((r) => (r as { name: string }).name);
@@ -55,7 +55,7 @@ describe("sqlite bulk import", () => {
     await seedLedger(store.url, [["customers", join(store.dir, "c.csv")]]);
     const result = await importInProcess(store.url, "invoices", join(store.dir, "i.csv"));
     expect(result).toMatchObject({ ok: true, inserted: ROWS });
-    expect(indexes(store.url)).toEqual(["invoices_customer_open"]);
+    expect(indexes(store.url)).toEqual(["invoices_chase", "invoices_customer_open"]);
     // Sum of (1 + i % 500) + 0.25 over 60,000 rows: 120 full cycles of 1..500, each 125,250.
     const aging = await agingInProcess(store.url, "2026-06-30");
     expect(aging.totals).toEqual([
@@ -70,6 +70,6 @@ describe("sqlite bulk import", () => {
     const result = await importInProcess(store.url, "invoices", join(store.dir, "i.csv"));
     expect(result.ok).toBe(false);
     expect(result.errors.map((e) => [e.line, e.field])).toEqual([[59_990, "amount"]]);
-    expect(indexes(store.url)).toEqual(["invoices_customer_open"]);
+    expect(indexes(store.url)).toEqual(["invoices_chase", "invoices_customer_open"]);
   });
 });

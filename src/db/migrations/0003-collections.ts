@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { StoreDialect } from "../dialects.js";
+import { createIndex } from "../indexes.js";
 
 /**
  * The collections loop: runs, the outbox of planned contacts and what each one chases,
@@ -11,6 +12,7 @@ export function collectionsMigration(dialect: StoreDialect) {
   const { dateType, identityType } = dialect;
   return {
     async up(db: Kysely<unknown>): Promise<void> {
+      await createIndex(db, "invoices_chase");
       await db.schema
         .createTable("runs")
         .addColumn("id", identityType, (c) => c.primaryKey())

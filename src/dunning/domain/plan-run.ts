@@ -111,6 +111,7 @@ export function planRun(input: PlanInput): RunPlan {
   >();
   const escalations = new Map<string, PlannedItem[]>();
   const notChased: NotChased[] = [];
+  const stepDays = new Map<string, CalendarDate>();
 
   for (const invoice of input.invoices) {
     if (invoice.openMinor <= 0n || invoice.progress.pending) continue;
@@ -120,7 +121,13 @@ export function planRun(input: PlanInput): RunPlan {
     const stepIndex = invoice.progress.lastStepIndex + 1;
     const step = policy.steps[stepIndex];
     if (!step) continue; // the ladder is done: nothing more is sent for this invoice
-    const dueOn = stepDay(invoice.dueDate, step, policy, customer.country, input.isBusinessDay);
+    // Many invoices share a due date: each step day is worked out once per country and date.
+    const dayKey = `${policy.name}\u0000${stepIndex}\u0000${customer.country}\u0000${invoice.dueDate}`;
+    let dueOn = stepDays.get(dayKey);
+    if (dueOn === undefined) {
+      dueOn = stepDay(invoice.dueDate, step, policy, customer.country, input.isBusinessDay);
+      stepDays.set(dayKey, dueOn);
+    }
     if (input.asOf < dueOn) continue;
 
     const skip = (rule: string, reason: string) =>

@@ -77,7 +77,7 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
   return {
     kind: "invoices",
     table: "invoices",
-    bulkIndexes: ["invoices_customer_open"],
+    bulkIndexes: ["invoices_customer_open", "invoices_chase"],
     columns: COLUMNS,
     idColumn: "invoice_id",
     idOf: (row) => row.id,
