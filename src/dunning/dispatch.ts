@@ -124,11 +124,29 @@ async function deliverOne(
 ): Promise<Outcome> {
   const at = options.now;
   const base = { at, customerId: row.customer_id, outboxId: row.id, channel: row.channel };
-  const items = await db
-    .selectFrom("outbox_items")
-    .select(["invoice_id", "step_id", "tone"])
-    .where("outbox_id", "=", row.id)
+  // The items with their invoices as they are now, in one query.
+  const rows = await db
+    .selectFrom("outbox_items as item")
+    .innerJoin("invoices", "invoices.id", "item.invoice_id")
+    .select([
+      "item.step_id",
+      "item.tone",
+      "invoices.id",
+      "invoices.number",
+      "invoices.issue_date",
+      "invoices.due_date",
+      "invoices.currency",
+      "invoices.open_minor",
+    ])
+    .where("item.outbox_id", "=", row.id)
+    .orderBy("invoices.due_date")
+    .orderBy("invoices.id")
     .execute();
+  const items = rows.map((r) => ({
+    invoiceId: r.id,
+    stepId: r.step_id,
+    tone: Number(r.tone) as Tone,
+  }));
   const contact = await contactAsItStands(
     db,
     {
@@ -137,11 +155,8 @@ async function deliverOne(
       customerId: row.customer_id,
       channel: row.channel,
       asOf: row.as_of as CalendarDate,
-      items: items.map((i) => ({
-        invoiceId: i.invoice_id,
-        stepId: i.step_id,
-        tone: Number(i.tone) as Tone,
-      })),
+      items,
+      invoices: rows,
     },
     options.policies,
   );

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { LedgerSchema } from "../db/schema.js";
 import { type CalendarDate, daysBetween } from "../kernel/calendar-date.js";
 import type { CustomerKind } from "../ledger/domain/customer.js";
@@ -13,7 +13,33 @@ export type ContactDraft = {
   readonly channel: string;
   readonly asOf: CalendarDate;
   readonly items: readonly { invoiceId: string; stepId: string; tone: Tone }[];
+  /** The items' invoices, where the caller read them already (oldest due first). */
+  readonly invoices?: readonly ContactInvoice[];
 };
+
+/** An invoice as a contact shows it. */
+export type ContactInvoice = {
+  readonly id: string;
+  readonly number: string;
+  readonly issue_date: string;
+  readonly due_date: string;
+  readonly currency: string;
+  readonly open_minor: bigint;
+};
+
+/** The invoices a contact is about, as they are now, oldest due first. */
+export function invoicesByIds(
+  db: Kysely<LedgerSchema>,
+  ids: readonly string[],
+): Promise<ContactInvoice[]> {
+  return db
+    .selectFrom("invoices")
+    .select(["id", "number", "issue_date", "due_date", "currency", "open_minor"])
+    .where("id", "in", ids)
+    .orderBy("due_date")
+    .orderBy("id")
+    .execute();
+}
 
 export type LoadedContact =
   | { kind: "go"; contact: OutgoingContact }
@@ -34,47 +60,49 @@ export async function contactAsItStands(
     .selectAll()
     .where("id", "=", draft.customerId)
     .executeTakeFirstOrThrow();
-  const stops = await db
+  const ids = draft.items.map((i) => i.invoiceId);
+  if (ids.length === 0) return { kind: "stopped", rule: "paid", reason: "nothing left to chase" };
+  const invoices = draft.invoices ?? (await invoicesByIds(db, ids));
+  // Stop requests, open disputes, promises not yet due and closures, in one query: it runs
+  // for every contact that goes out.
+  const flags = await db
     .selectFrom("contact_stops")
-    .select("channel")
+    .select(["channel as key", sql<string>`'stop'`.as("kind")])
     .where("customer_id", "=", draft.customerId)
+    .unionAll(
+      db
+        .selectFrom("disputes")
+        .select(["invoice_id as key", sql<string>`'hold'`.as("kind")])
+        .where("status", "=", "open")
+        .where("invoice_id", "in", ids),
+    )
+    .unionAll(
+      db
+        .selectFrom("promises")
+        .select(["invoice_id as key", sql<string>`'hold'`.as("kind")])
+        .where("status", "=", "open")
+        .where("promised_on", ">=", draft.asOf)
+        .where("invoice_id", "in", ids),
+    )
+    .unionAll(
+      db
+        .selectFrom("closures")
+        .select(["invoice_id as key", sql<string>`'hold'`.as("kind")])
+        .where("invoice_id", "in", ids),
+    )
     .execute();
-  if (stops.some((s) => s.channel === "*") && draft.channel !== "escalation") {
+  const stops = flags.filter((f) => f.kind === "stop").map((f) => f.key);
+  if (stops.includes("*") && draft.channel !== "escalation") {
     return { kind: "stopped", rule: "cease", reason: "the customer asked that all contact stop" };
   }
-  if (stops.some((s) => s.channel === draft.channel)) {
+  if (stops.includes(draft.channel)) {
     return {
       kind: "stopped",
       rule: "opt-out",
       reason: `the customer opted out of ${draft.channel}`,
     };
   }
-  const ids = draft.items.map((i) => i.invoiceId);
-  if (ids.length === 0) return { kind: "stopped", rule: "paid", reason: "nothing left to chase" };
-  const invoices = await db
-    .selectFrom("invoices")
-    .select(["id", "number", "issue_date", "due_date", "currency", "open_minor"])
-    .where("id", "in", ids)
-    .orderBy("due_date")
-    .orderBy("id")
-    .execute();
-  // Open disputes, promises not yet due and closures: one query, as it runs for every contact.
-  const held = await db
-    .selectFrom("disputes")
-    .select("invoice_id")
-    .where("status", "=", "open")
-    .where("invoice_id", "in", ids)
-    .unionAll(
-      db
-        .selectFrom("promises")
-        .select("invoice_id")
-        .where("status", "=", "open")
-        .where("promised_on", ">=", draft.asOf)
-        .where("invoice_id", "in", ids),
-    )
-    .unionAll(db.selectFrom("closures").select("invoice_id").where("invoice_id", "in", ids))
-    .execute();
-  const onHold = new Set(held.map((h) => h.invoice_id));
+  const onHold = new Set(flags.filter((f) => f.kind === "hold").map((f) => f.key));
   const still = invoices.filter((i) => i.open_minor > 0n && !onHold.has(i.id));
   if (still.length === 0) {
     return invoices.every((i) => i.open_minor <= 0n)
