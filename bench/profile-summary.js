@@ -16,8 +16,8 @@ function origin(url, functionName) {
   return url;
 }
 
-export function summarise(profile, top = 25) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+/** Microseconds sampled in each profile node (its self time), and in all. */
+export function selfTimes(profile) {
   const selfUs = new Map();
   let totalUs = 0;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -25,6 +25,12 @@ export function summarise(profile, top = 25) {
     totalUs += delta;
     selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + delta);
   }
+  return { selfUs, totalUs };
+}
+
+export function summarise(profile, top = 25) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const { selfUs, totalUs } = selfTimes(profile);
   const functions = new Map();
   const origins = new Map();
   for (const [id, us] of selfUs) {

@@ -19,7 +19,7 @@
 //
 // Everything it writes goes to bench/out/ (gitignored); the figures also go to
 // bench/out/results-N.json.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import {
   closeSync,
   copyFileSync,
@@ -39,12 +39,12 @@ import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { DEFAULT_AS_OF, generate } from "./generate.js";
+import { measure } from "./measure.js";
 import { formatSummary, summarise } from "./profile-summary.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT = join(ROOT, "bench", "out");
 const CLI = join(ROOT, "bin", "overdue.js");
-const TIME = "/usr/bin/time";
 const SCRATCH_DB = "overdue_bench";
 
 const TARGETS = {
@@ -102,64 +102,6 @@ const millis = (ms) => `${Math.round(ms)} ms`;
 const mb = (kb) => `${Math.round(kb / 1024)} MB`;
 /** CPU seconds (user + system) of a measured child process. */
 const cpuS = (m) => (m.userS === null ? Number.NaN : m.userS + m.sysS);
-
-/**
- * Runs a command to completion: wall time (measured here), and peak RSS, user and system CPU
- * of the child from /usr/bin/time (ru_maxrss), or by polling /proc/PID/status VmHWM without it.
- */
-function measure(command, args, { stdin, stdout } = {}) {
-  const haveTime = existsSync(TIME);
-  const timeFile = join(OUT, `.time-${process.pid}`);
-  const [cmd, argv] = haveTime
-    ? [TIME, ["-f", "%M %U %S", "-o", timeFile, command, ...args]]
-    : [command, args];
-  const inFd = stdin ? openSync(stdin, "r") : "ignore";
-  const outFd = stdout ? openSync(stdout, "w") : "pipe";
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(cmd, argv, { stdio: [inFd, outFd, "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout?.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      err += d;
-    });
-    let hwmKb = 0;
-    const poll = haveTime
-      ? undefined
-      : setInterval(() => {
-          try {
-            const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-            hwmKb = Math.max(hwmKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-          } catch {
-            // the process has just exited
-          }
-        }, 20);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const wallS = (performance.now() - start) / 1000;
-      if (poll) clearInterval(poll);
-      if (typeof inFd === "number") closeSync(inFd);
-      if (typeof outFd === "number") closeSync(outFd);
-      if (code !== 0) {
-        rmSync(timeFile, { force: true });
-        reject(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${err}${out}`));
-        return;
-      }
-      let rssKb = hwmKb;
-      let userS = null;
-      let sysS = null;
-      if (haveTime) {
-        const fields = readFileSync(timeFile, "utf8").trim().split("\n").pop().split(" ");
-        [rssKb, userS, sysS] = fields.map(Number);
-        rmSync(timeFile, { force: true });
-      }
-      resolve({ wallS, rssKb, userS, sysS, stdout: out, stderr: err });
-    });
-  });
-}
 
 const best = (runs) => runs.reduce((a, b) => (b.wallS < a.wallS ? b : a));
 const summary = (runs) => ({
