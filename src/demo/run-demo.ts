@@ -78,7 +78,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
     if (!options.json) {
       options.print(
-        `\nThe demo ledger is in ${database.location}. Try:\n  npx overdue --db ${url} aging --as-of ${options.asOf} --all`,
+        [
+          `\nThe demo ledger is in ${database.location}. Try:`,
+          `  npx overdue --db ${url} aging --as-of ${options.asOf} --all`,
+          `  npx overdue --db ${url} run --as-of ${options.asOf} --dry-run   # who the daily run would chase`,
+          `  npx overdue --db ${url} preview --customer C0009 --as-of ${options.asOf}`,
+        ].join("\n"),
       );
     }
   } finally {
