@@ -82,6 +82,9 @@ async function claimOne(
     .where("status", "=", "planned")
     .where("not_before", "<=", now)
     .where("channel", "in", channels)
+    // The order of the outbox_due index: the next row is the first entry, whatever the size of
+    // the outbox (ordering by id alone sorted or walked every row still waiting, each claim).
+    .orderBy("not_before")
     .orderBy("id")
     .limit(1);
   // `id = (subquery)` runs the subquery once. PostgreSQL locks the row it picks, skipping rows

@@ -49,7 +49,7 @@ export function collectionsMigration(dialect: StoreDialect) {
       await db.schema
         .createIndex("outbox_due")
         .on("outbox")
-        .columns(["status", "not_before"])
+        .columns(["status", "not_before", "id"])
         .execute();
       await db.schema
         .createIndex("outbox_customer")
