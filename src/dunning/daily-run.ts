@@ -189,7 +189,7 @@ function plannedEntry(outboxId: bigint, draft: OutboxDraft, at: string): LogEntr
 }
 
 /** The outbox key: one contact per customer and channel per business day. */
-export function outboxKey(asOf: CalendarDate, channel: string, customerId: string): string {
+function outboxKey(asOf: CalendarDate, channel: string, customerId: string): string {
   return `${asOf}/${channel}/${customerId}`;
 }
 

@@ -28,7 +28,7 @@ export type ContactInvoice = {
 };
 
 /** The invoices a contact is about, as they are now, oldest due first. */
-export function invoicesByIds(
+function invoicesByIds(
   db: Kysely<LedgerSchema>,
   ids: readonly string[],
 ): Promise<ContactInvoice[]> {

@@ -14,9 +14,9 @@ import {
 import { CHANNELS, type Channel, type PolicySet, policyFor } from "./domain/policy.js";
 
 /** Outbox states that count as the step having been taken. */
-export const TAKEN_STATUSES = ["sent", "in_doubt"] as const;
+const TAKEN_STATUSES = ["sent", "in_doubt"] as const;
 /** Outbox states of a contact still on its way out. */
-export const PENDING_STATUSES = ["awaiting_approval", "planned", "sending"] as const;
+const PENDING_STATUSES = ["awaiting_approval", "planned", "sending"] as const;
 
 /**
  * Where the plan reads from: queries, and the array reader for the one big scan. Inside a

@@ -58,8 +58,8 @@ export function messageInput(
   const only = contact.invoices.length === 1 ? contact.invoices[0] : undefined;
   return {
     language: contact.customer.language,
-    channel:
-      contact.channel === "escalation" ? "call" : (contact.channel as MessageInput["channel"]),
+    // Escalations are written by their own task note; every contact here is a message channel.
+    channel: contact.channel as MessageInput["channel"],
     tone: contact.tone,
     ...(contact.template ? { template: contact.template } : {}),
     sender,
