@@ -1,9 +1,12 @@
+import { electronicFormatIBAN, isSEPACountry, isValidBIC, isValidIBAN } from "ibantools";
 import type { ChannelAdapter } from "../dunning/channels/channel.js";
 import { emailChannel } from "../dunning/channels/email.js";
 import { letterChannel } from "../dunning/channels/letter.js";
 import { developmentSmsProvider, httpSmsProvider, smsChannel } from "../dunning/channels/sms.js";
 import { taskChannel } from "../dunning/channels/tasks.js";
 import { loadMessageLibrary, type Sender } from "../dunning/messages/index.js";
+import { OverdueError } from "../kernel/errors.js";
+import { referenceSettingsFromEnv } from "../payments/reference-settings.js";
 
 export type ConfiguredChannels = {
   readonly channels: Readonly<Record<string, ChannelAdapter | undefined>>;
@@ -14,13 +17,19 @@ export type ConfiguredChannels = {
   close(): Promise<void>;
 };
 
-/** The sender printed on letters and e-mails, from the environment. */
+/**
+ * The sender printed on letters and e-mails, from the environment, with how its payment
+ * references are made (OVERDUE_REFERENCE, OVERDUE_REFERENCE_PER, OVERDUE_REFERENCE_LENGTH_DIGIT)
+ * and the account a letter's EPC QR code pays to (OVERDUE_IBAN, OVERDUE_BIC). A setting that
+ * cannot work is refused here, naming the variable, rather than on the first letter.
+ */
 export function senderFromEnv(env: NodeJS.ProcessEnv = process.env): Sender {
   const from = env.OVERDUE_FROM ?? "";
   const displayName = /^\s*"?([^"<]+?)"?\s*</.exec(from)?.[1];
   const address = /<([^>]+)>/.exec(from)?.[1] ?? (from.includes("@") ? from.trim() : undefined);
+  const name = env.OVERDUE_COMPANY_NAME ?? displayName ?? "Accounts receivable";
   return {
-    name: env.OVERDUE_COMPANY_NAME ?? displayName ?? "Accounts receivable",
+    name,
     addressLines: (env.OVERDUE_COMPANY_ADDRESS ?? "")
       .split(/\s*[;\n]\s*/)
       .filter((line) => line.length > 0),
@@ -29,7 +38,47 @@ export function senderFromEnv(env: NodeJS.ProcessEnv = process.env): Sender {
     ...(env.OVERDUE_PAYMENT_INSTRUCTIONS
       ? { paymentInstructions: env.OVERDUE_PAYMENT_INSTRUCTIONS }
       : {}),
+    ...paymentAccountFromEnv(env, name),
+    references: referenceSettingsFromEnv(env),
   };
+}
+
+/** The EPC QR code names the account holder in at most 70 characters (EPC069-12, AT-21). */
+const EPC_MAX_NAME = 70;
+
+function paymentAccountFromEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+): { iban?: string; bic?: string } {
+  const given = env.OVERDUE_IBAN?.trim();
+  if (!given) {
+    if (env.OVERDUE_BIC?.trim()) {
+      throw new OverdueError("bad_setting", "OVERDUE_BIC is set without OVERDUE_IBAN");
+    }
+    return {};
+  }
+  const iban = electronicFormatIBAN(given) ?? "";
+  if (!isValidIBAN(iban)) {
+    throw new OverdueError("bad_setting", `OVERDUE_IBAN "${given}" is not a valid IBAN`);
+  }
+  if (!isSEPACountry(iban.slice(0, 2))) {
+    throw new OverdueError(
+      "bad_setting",
+      `OVERDUE_IBAN ${iban} is not in a SEPA country; the EPC QR code on letters is a SEPA credit transfer`,
+    );
+  }
+  if ([...name.trim()].length > EPC_MAX_NAME) {
+    throw new OverdueError(
+      "bad_setting",
+      `with OVERDUE_IBAN, letters carry an EPC QR code whose account holder name has at most ` +
+        `${EPC_MAX_NAME} characters; the company name "${name}" is longer (set OVERDUE_COMPANY_NAME)`,
+    );
+  }
+  const bic = env.OVERDUE_BIC?.replace(/\s+/g, "").toUpperCase();
+  if (bic && !isValidBIC(bic)) {
+    throw new OverdueError("bad_setting", `OVERDUE_BIC "${env.OVERDUE_BIC}" is not a valid BIC`);
+  }
+  return { iban, ...(bic ? { bic } : {}) };
 }
 
 /**

@@ -16,6 +16,7 @@ import { addCollectionsCommands } from "./collections.js";
 import { asOfDate, today, withDatabase } from "./context.js";
 import { printJson } from "./output.js";
 import { progressReporter } from "./progress.js";
+import { registerReferenceCommands } from "./reference-command.js";
 
 const program = new Command()
   .name("overdue")
@@ -151,6 +152,7 @@ async function readPolicyFile(file: string): Promise<Policy | undefined> {
 }
 
 addCollectionsCommands(program);
+registerReferenceCommands(program);
 
 program
   .command("demo")

@@ -1,6 +1,10 @@
 import type { Kysely } from "kysely";
 import type { LedgerSchema } from "../../db/schema.js";
 import type { CalendarDate } from "../../kernel/calendar-date.js";
+import {
+  DEFAULT_REFERENCE_SETTINGS,
+  paymentReferenceFor,
+} from "../../payments/domain/reference.js";
 import type { Tone } from "../domain/policy.js";
 import type { MessageInput, MessageInvoice, Sender } from "../messages/index.js";
 
@@ -49,13 +53,26 @@ export type ChannelAdapter = {
   close?(): Promise<void>;
 };
 
-/** What the message library needs to write a contact. */
+/**
+ * What the message library needs to write a contact. Each invoice gets the payment reference
+ * the sender's settings make for it (from its number, or the customer id); an invoice without
+ * one (no scheme, or a number that cannot make one) is paid quoting its number, as before
+ * references existed.
+ */
 export function messageInput(
   contact: OutgoingContact,
   sender: Sender,
   date: CalendarDate,
 ): MessageInput {
-  const only = contact.invoices.length === 1 ? contact.invoices[0] : undefined;
+  const settings = sender.references ?? DEFAULT_REFERENCE_SETTINGS;
+  const invoices = contact.invoices.map((invoice) => {
+    const paymentReference = paymentReferenceFor(settings, {
+      invoiceNumber: invoice.number,
+      customerId: contact.customer.id,
+    });
+    return paymentReference ? { ...invoice, paymentReference } : invoice;
+  });
+  const only = invoices.length === 1 ? invoices[0] : undefined;
   return {
     language: contact.customer.language,
     // Escalations are written by their own task note; every contact here is a message channel.
@@ -69,9 +86,9 @@ export function messageInput(
       email: contact.customer.email,
       phone: contact.customer.phone,
     },
-    invoices: contact.invoices,
+    invoices,
     date,
-    ...(only ? { reference: only.number } : {}),
+    ...(only && !only.paymentReference ? { reference: only.number } : {}),
     documentId: String(contact.outboxId),
   };
 }

@@ -47,6 +47,7 @@ export function composeMessage(
   const context = buildContext(input, locale, language, labels, {
     firstCount: options.firstCount ?? 3,
     brief: options.brief ?? false,
+    referenceCount: options.referenceCount ?? Number.POSITIVE_INFINITY,
   });
   return {
     file: template.file,

@@ -1,6 +1,7 @@
 import type { CalendarDate } from "../../kernel/calendar-date.js";
 import { OverdueError } from "../../kernel/errors.js";
 import { currency, formatMoney } from "../../kernel/money.js";
+import { checkReference, formatRfForPrint } from "../../payments/domain/reference.js";
 import type { Channel, Tone } from "../domain/policy.js";
 import type { MessageInput } from "./message.js";
 import type { DateStyle, Labels } from "./message-library.js";
@@ -23,6 +24,8 @@ export type InvoiceLine = {
   readonly currency: string;
   readonly stepId: string;
   readonly tone: Tone;
+  /** This invoice's payment reference as printed ("" without one). */
+  readonly paymentReference: string;
 };
 
 export type Party = {
@@ -44,6 +47,10 @@ export type TemplateContext = {
   readonly date: string;
   readonly sender: Party & { readonly paymentInstructions: string };
   readonly recipient: Party;
+  /**
+   * The one payment reference of the whole message, as printed: the input's, or the one every
+   * invoice shares. "" when there is none or each invoice has its own (see `invoices`).
+   */
   readonly reference: string;
   readonly documentId: string;
   readonly invoices: readonly InvoiceLine[];
@@ -61,9 +68,9 @@ export type TemplateContext = {
   readonly maxDaysOverdue: number;
   /** The sender's phone and/or e-mail: "08-123 45 67 or ar@example.se"; "" without either. */
   readonly contact: string;
-  /** How to pay on one line, for SMS and calls. */
+  /** How to pay on one line, for SMS and calls, with the reference(s). */
   readonly paymentLine: string;
-  /** How to pay as lines: the payment instructions and the reference. */
+  /** How to pay as lines: the payment instructions, then the reference or one per invoice. */
   readonly paymentLines: readonly string[];
   readonly invoiceTable: string;
   readonly paymentDetails: string;
@@ -146,7 +153,30 @@ export type BuildOptions = {
   readonly firstCount: number;
   /** For a short SMS: `paymentLine` keeps the first line of the instructions, `contact` one way. */
   readonly brief: boolean;
+  /** How many invoices' own references `paymentLine` names (an SMS names as many as numbers). */
+  readonly referenceCount: number;
 };
+
+/**
+ * The reference the whole message asks the customer to quote, as given (compact): the input's
+ * own, or the one every invoice shares (a per-customer reference, or a single invoice's).
+ * "" when the invoices have different references, or none.
+ */
+export function messageReference(input: MessageInput): string {
+  if (input.reference) return oneLine(input.reference);
+  const [first, ...rest] = input.invoices.map((invoice) => oneLine(invoice.paymentReference ?? ""));
+  return first && rest.every((reference) => reference === first) ? first : "";
+}
+
+/**
+ * References are compact in e-mails and SMS (copied into a bank app as they are); on paper an
+ * RF reference is printed in groups of four, ISO 11649's paper form, easier to read and type.
+ */
+function shownReference(reference: string, onPaper: boolean): string {
+  if (!onPaper) return reference;
+  const checked = checkReference(reference);
+  return checked.valid && checked.kind === "rf" ? formatRfForPrint(checked.reference) : reference;
+}
 
 export function buildContext(
   input: MessageInput,
@@ -159,6 +189,7 @@ export function buildContext(
     throw new OverdueError("no_invoices", "a message needs at least one invoice");
   }
   const date = (day: CalendarDate) => formatDate(day, locale, labels.dateStyle);
+  const onPaper = input.channel === "letter" || input.channel === "certified_letter";
   const sums = new Map<string, bigint>();
   const invoices = input.invoices.map((invoice): InvoiceLine => {
     sums.set(invoice.currency, (sums.get(invoice.currency) ?? 0n) + invoice.openMinor);
@@ -172,6 +203,7 @@ export function buildContext(
       currency: invoice.currency,
       stepId: invoice.stepId,
       tone: invoice.tone,
+      paymentReference: shownReference(oneLine(invoice.paymentReference ?? ""), onPaper),
     };
   });
   const totals = [...sums].map(([code, minor]) => ({
@@ -187,15 +219,21 @@ export function buildContext(
     ...party(input.sender.name, input.sender.addressLines, input.sender.email, input.sender.phone),
     paymentInstructions: multiLine(input.sender.paymentInstructions ?? ""),
   };
-  const reference = oneLine(input.reference ?? "");
-  const referenceLine = reference ? `${labels.reference}: ${reference}` : "";
+  const reference = shownReference(messageReference(input), onPaper);
+  // Without one reference for the message, each invoice that has one is listed with it.
+  const ownReferences = reference
+    ? []
+    : invoices
+        .filter((invoice) => invoice.paymentReference !== "")
+        .map((invoice) => `${labels.reference} ${invoice.number}: ${invoice.paymentReference}`);
+  const referenceLines = reference ? [`${labels.reference}: ${reference}`] : ownReferences;
   const instructions = sender.paymentInstructions ? sender.paymentInstructions.split("\n") : [];
   const payAsInvoiced = labels.payAsInvoiced;
   const paymentLines = [
     ...(instructions.length > 0
       ? instructions
       : [payAsInvoiced.charAt(0).toLocaleUpperCase(locale) + payAsInvoiced.slice(1)]),
-    ...(referenceLine ? [referenceLine] : []),
+    ...referenceLines,
   ];
 
   return {
@@ -230,7 +268,7 @@ export function buildContext(
       ...(instructions.length > 0
         ? instructions.slice(0, options.brief ? 1 : undefined)
         : [payAsInvoiced]),
-      referenceLine,
+      ...referenceLines.slice(0, reference ? 1 : options.referenceCount),
     ]
       .filter((line) => line !== "")
       .join(", "),

@@ -1,4 +1,5 @@
 import type { CalendarDate } from "../../kernel/calendar-date.js";
+import type { ReferenceSettings } from "../../payments/domain/reference.js";
 import type { Channel, Tone } from "../domain/policy.js";
 
 /** One invoice on a contact, at its own step of the ladder. */
@@ -13,6 +14,8 @@ export type MessageInvoice = {
   readonly tone: Tone;
   /** Negative while the invoice is not yet due (a courtesy note). */
   readonly daysOverdue: number;
+  /** The RF or OCR reference to pay this invoice with, in its compact form. */
+  readonly paymentReference?: string;
 };
 
 export type Sender = {
@@ -21,6 +24,15 @@ export type Sender = {
   readonly email?: string;
   readonly phone?: string;
   readonly paymentInstructions?: string;
+  /**
+   * The account payments go to (electronic form). With it, a letter whose invoices are all in
+   * EUR carries an EPC QR code for a SEPA credit transfer.
+   */
+  readonly iban?: string;
+  /** The bank's BIC, put in the EPC QR code when given (optional within the EEA). */
+  readonly bic?: string;
+  /** How payment references are made for this sender's invoices; RF per invoice when absent. */
+  readonly references?: ReferenceSettings;
 };
 
 export type Recipient = {
@@ -48,7 +60,11 @@ export type MessageInput = {
   readonly invoices: readonly MessageInvoice[];
   /** The date printed on the letter or e-mail. */
   readonly date: CalendarDate;
-  /** The payment reference the customer should quote. */
+  /**
+   * The one payment reference the customer should quote for the whole message. Without it, a
+   * reference every invoice shares (one per customer, or a single invoice's) is used; invoices
+   * with references of their own are listed each with its own.
+   */
   readonly reference?: string;
   /** Our id for the contact, printed small on letters. */
   readonly documentId?: string;

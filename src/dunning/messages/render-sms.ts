@@ -6,11 +6,14 @@ import type { MessageLibrary } from "./message-library.js";
 /** Two concatenated SMS segments' worth: longer messages arrive split or get truncated. */
 export const SMS_MAX_CHARACTERS = 320;
 
-/** Ever shorter: three invoice numbers, then one, then one line of payment details and one contact. */
+/**
+ * Ever shorter: three invoice numbers (with their references), then one, then one line of
+ * payment details and one contact.
+ */
 const ATTEMPTS = [
-  { firstCount: 3, brief: false },
-  { firstCount: 1, brief: false },
-  { firstCount: 1, brief: true },
+  { firstCount: 3, referenceCount: 3, brief: false },
+  { firstCount: 1, referenceCount: 1, brief: false },
+  { firstCount: 1, referenceCount: 1, brief: true },
 ] as const;
 
 /**
