@@ -19,9 +19,16 @@ import { runPolicies } from "../dunning/policy-store.js";
 import type { Preview } from "../dunning/preview.js";
 import { openTasks } from "../dunning/worklist.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
+import {
+  type BankFreshness,
+  bankFreshness,
+  CHANNELS_HELD_WHEN_STALE,
+  describeFreshness,
+  maxBankAgeFromEnv,
+} from "../payments/bank-freshness.js";
 import { asOfDate, currentUser, instant, today, withDatabase } from "./context.js";
 import { printJson, textTable, writeOut } from "./output.js";
-import { dryRunText, writeDryRunJson } from "./run-command.js";
+import { dryRunText, freshnessText, writeDryRunJson } from "./run-command.js";
 
 type AtOption = { at?: string };
 const actor = (options: AtOption) => ({
@@ -39,6 +46,18 @@ async function configuredChannels() {
   const { channelsFromEnv } = await import("./channels-config.js");
   return channelsFromEnv();
 }
+
+/** Without e-mail and letters while the bank data is older than allowed: they wait, planned. */
+function unlessStale<T extends object>(channels: T, bank: BankFreshness): T {
+  if (!bank.holding) return channels;
+  const held = new Set<string>(CHANNELS_HELD_WHEN_STALE);
+  return Object.fromEntries(Object.entries(channels).filter(([name]) => !held.has(name))) as T;
+}
+
+const notes = (bank: BankFreshness) => {
+  const note = describeFreshness(bank);
+  return note ? [note] : [];
+};
 
 /** The collections loop's commands: run, dispatch, holds, worklist, log. */
 export function addCollectionsCommands(program: Command): void {
@@ -71,9 +90,10 @@ export function addCollectionsCommands(program: Command): void {
           const policies = await runPolicies(database);
           const policy = policies.fallback;
           const isBusinessDay = businessDayCalendar();
+          const bank = await bankFreshness(database.db, asOf, maxBankAgeFromEnv());
           if (options.dryRun) {
             const parts = planInChunks(database, asOf, policies, isBusinessDay);
-            const header = { asOf, policy: policy.name };
+            const header = { asOf, policy: policy.name, bank };
             if (options.json) await writeDryRunJson(parts, header, writeOut);
             else await writeOut(`${await dryRunText(parts, header)}\n`);
             return;
@@ -83,10 +103,11 @@ export function addCollectionsCommands(program: Command): void {
           try {
             const sent = await dispatch(database, {
               now: at,
-              channels: configured.channels,
+              channels: unlessStale(configured.channels, bank),
               concurrency: configured.concurrency,
               policies,
             });
+            const waiting = [...configured.missing, ...notes(bank)];
             const result = {
               asOf,
               at,
@@ -97,14 +118,16 @@ export function addCollectionsCommands(program: Command): void {
               planned: run.planned,
               brokenPromises: run.brokenPromises,
               dispatch: sent,
-              waiting: configured.missing,
+              bank,
+              waiting,
             };
             if (options.json) printJson(result);
             else {
               process.stdout.write(
                 `Run ${run.runId} as of ${asOf}, policy "${policy.name}": ${run.planned} new contacts planned; sent ${sent.sent}, retrying ${sent.retrying}, failed ${sent.failed}, cancelled ${sent.cancelled}${sent.inDoubt ? `, in doubt ${sent.inDoubt}` : ""}.\n`,
               );
-              for (const line of configured.missing) process.stdout.write(`Note: ${line}\n`);
+              process.stdout.write(`${freshnessText(bank)}\n`);
+              for (const line of waiting) process.stdout.write(`Note: ${line}\n`);
             }
           } finally {
             await configured.close();
@@ -121,14 +144,21 @@ export function addCollectionsCommands(program: Command): void {
     .action(async (options: AtOption & { json?: boolean }, command: Command) => {
       await withDatabase(command, async (database) => {
         const configured = await configuredChannels();
+        const now = options.at ?? new Date().toISOString();
+        const bank = await bankFreshness(
+          database.db,
+          now.slice(0, 10) as CalendarDate,
+          maxBankAgeFromEnv(),
+        );
         try {
           const report = await dispatch(database, {
-            now: options.at ?? new Date().toISOString(),
-            channels: configured.channels,
+            now,
+            channels: unlessStale(configured.channels, bank),
             concurrency: configured.concurrency,
             policies: await runPolicies(database),
           });
-          if (options.json) printJson({ ...report, waiting: configured.missing });
+          const waiting = [...configured.missing, ...notes(bank)];
+          if (options.json) printJson({ ...report, bank, waiting });
           else process.stdout.write(`${JSON.stringify(report)}\n`);
         } finally {
           await configured.close();

@@ -12,6 +12,7 @@ import { parseColumnMap } from "../ledger/import/csv-records.js";
 import { IMPORT_KINDS, type ImportKind } from "../ledger/import/import-csv.js";
 import { importLedgerFile } from "../ledger/import/import-ledger-file.js";
 import { agingJson, agingText } from "./aging-command.js";
+import { addBankCommands } from "./bank-command.js";
 import { addCollectionsCommands } from "./collections.js";
 import { asOfDate, today, withDatabase } from "./context.js";
 import { printJson } from "./output.js";
@@ -153,6 +154,7 @@ async function readPolicyFile(file: string): Promise<Policy | undefined> {
 
 addCollectionsCommands(program);
 registerReferenceCommands(program);
+addBankCommands(program);
 
 program
   .command("demo")

@@ -2,6 +2,7 @@ import type { PlannedContact, PlannedItem, RunPlan } from "../dunning/domain/pla
 import { countPlan, noCounts } from "../dunning/run-counts.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { currency, formatAmount } from "../kernel/money.js";
+import { type BankFreshness, describeFreshness } from "../payments/bank-freshness.js";
 import { textTable } from "./output.js";
 
 const items = (list: readonly PlannedItem[]) =>
@@ -22,6 +23,17 @@ const contactJson = (c: PlannedContact) => ({
   invoices: items(c.items),
 });
 
+type RunHeader = { asOf: CalendarDate; policy: string; bank: BankFreshness };
+
+/** One line on how old the bank data is, for every run's report. */
+export function freshnessText(bank: BankFreshness): string {
+  const age =
+    bank.newestStatement === null
+      ? "No bank statement imported yet."
+      : `Newest bank statement: ${bank.newestStatement} (${bank.ageDays} days old).`;
+  return describeFreshness(bank) ? `${age} ${describeFreshness(bank)}.` : age;
+}
+
 /**
  * `overdue run --dry-run --json`: { asOf, dryRun, policy, contacts, escalations, notChased },
  * written as the plan is made, a part at a time, so a million invoices need no more memory
@@ -29,13 +41,13 @@ const contactJson = (c: PlannedContact) => ({
  */
 export async function writeDryRunJson(
   parts: AsyncIterable<RunPlan>,
-  header: { asOf: CalendarDate; policy: string },
+  header: RunHeader,
   write: (text: string) => Promise<void>,
 ): Promise<void> {
   const escalations: unknown[] = [];
   const notChased: unknown[] = [];
   await write(
-    `{"asOf":${JSON.stringify(header.asOf)},"dryRun":true,"policy":${JSON.stringify(header.policy)},"contacts":[`,
+    `{"asOf":${JSON.stringify(header.asOf)},"dryRun":true,"policy":${JSON.stringify(header.policy)},"bank":${JSON.stringify(header.bank)},"contacts":[`,
   );
   let first = true;
   for await (const part of parts) {
@@ -56,7 +68,7 @@ export async function writeDryRunJson(
 /** The dry run for people: the counts, and the first contacts as a table. */
 export async function dryRunText(
   parts: AsyncIterable<RunPlan>,
-  header: { asOf: CalendarDate; policy: string },
+  header: RunHeader,
   shown = 50,
 ): Promise<string> {
   const counts = noCounts();
@@ -67,7 +79,11 @@ export async function dryRunText(
     rows.push(...part.contacts.slice(0, Math.max(0, shown - rows.length)));
     if (escalated.length < shown) escalated.push(...part.escalations.map((e) => e.customerId));
   }
-  const lines = [`Dry run as of ${header.asOf}, policy "${header.policy}": nothing is sent.`, ""];
+  const lines = [
+    `Dry run as of ${header.asOf}, policy "${header.policy}": nothing is sent.`,
+    freshnessText(header.bank),
+    "",
+  ];
   if (counts.contacts === 0) lines.push("No contact is due.");
   else {
     const channels = Object.entries(counts.byChannel)

@@ -14,6 +14,7 @@ import { POSTGRES, SQLITE, type StoreDialect } from "./dialects.js";
 import { ledgerMigration } from "./migrations/0001-ledger.js";
 import { policiesMigration } from "./migrations/0002-policies.js";
 import { collectionsMigration } from "./migrations/0003-collections.js";
+import { bankMigration } from "./migrations/0004-bank.js";
 import type { LedgerSchema } from "./schema.js";
 
 export type Database = {
@@ -166,6 +167,7 @@ async function migrate({ db, dialect, location }: Database): Promise<void> {
     "0001-ledger": ledgerMigration(dialect),
     "0002-policies": policiesMigration(),
     "0003-collections": collectionsMigration(dialect),
+    "0004-bank": bankMigration(dialect),
   };
   const migrator = new Migrator({
     db,

@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { Generated, Selectable } from "kysely";
 
 /**
  * Row shapes as the drivers return them. Money columns are BIGINT (PostgreSQL) / INTEGER
@@ -231,7 +231,77 @@ export interface TasksTable {
   done_at: string | null;
 }
 
+export interface BankAccountsTable {
+  account: string;
+  currency: string;
+  first_seen_at: string;
+}
+
+export interface BankStatementsTable {
+  id: Generated<bigint>;
+  account: string;
+  statement_id: string;
+  format: string;
+  file: string;
+  currency: string;
+  opening_minor: Minor | null;
+  closing_minor: Minor | null;
+  from_date: string | null;
+  to_date: string | null;
+  /** What did not add up, as the import reported it; null when the balances agree. */
+  balance_problem: string | null;
+  imported_at: string;
+}
+
+/** What became of a bank transaction: applied to invoices, waiting for review, or a debit. */
+export type BankLineStatus = "applied" | "review" | "debit" | "ignored";
+
+export interface BankLinesTable {
+  id: Generated<bigint>;
+  statement: bigint;
+  key: string;
+  /** Small integers read back as bigint from SQLite and number from PostgreSQL. */
+  position: number | bigint;
+  amount_minor: Minor;
+  currency: string;
+  credit_debit: "CRDT" | "DBIT";
+  /** 1 when the bank marked the entry as a reversal (camt RvslInd). */
+  reversal: number | bigint;
+  booking_date: string | null;
+  value_date: string | null;
+  reference: string | null;
+  remittance: string;
+  counterparty_name: string | null;
+  counterparty_account: string | null;
+  bank_reference: string | null;
+  status: BankLineStatus;
+  rule: string;
+  confidence: number | bigint;
+  reason: string;
+  customer_id: string | null;
+  /** JSON `{ invoiceIds, amounts }` the matcher proposed, for a line waiting for review. */
+  suggestion: string | null;
+  /** JSON array of invoice ids, once applied. */
+  invoice_ids: string | null;
+  credit_minor: Minor | null;
+  applied_at: string | null;
+  applied_by: string | null;
+}
+
+/** A bank line as read back. */
+export type BankLine = Selectable<BankLinesTable>;
+
+export interface PayerAccountsTable {
+  account: string;
+  customer_id: string;
+  learned_at: string;
+}
+
 export interface LedgerSchema {
+  bank_accounts: BankAccountsTable;
+  bank_statements: BankStatementsTable;
+  bank_lines: BankLinesTable;
+  payer_accounts: PayerAccountsTable;
   runs: RunsTable;
   outbox: OutboxTable;
   outbox_items: OutboxItemsTable;

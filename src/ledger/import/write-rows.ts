@@ -1,8 +1,8 @@
-import { CompiledQuery, type Insertable, type Transaction } from "kysely";
+import { CompiledQuery, type Insertable, type Kysely } from "kysely";
 import type { StoreDialect } from "../../db/dialects.js";
 import type { LedgerSchema } from "../../db/schema.js";
 
-type LedgerTable = "customers" | "invoices" | "payments" | "allocations";
+type LedgerTable = "customers" | "invoices" | "payments" | "allocations" | "bank_lines";
 
 export type RowWrite<T extends LedgerTable> = {
   readonly table: T;
@@ -21,7 +21,7 @@ export type RowWrite<T extends LedgerTable> = {
  * Table and column names come from the code, never from input.
  */
 export async function writeRows<T extends LedgerTable>(
-  trx: Transaction<LedgerSchema>,
+  trx: Kysely<LedgerSchema>,
   dialect: StoreDialect,
   write: RowWrite<T>,
   rows: readonly Insertable<LedgerSchema[T]>[],

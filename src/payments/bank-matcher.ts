@@ -1,0 +1,70 @@
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../db/database.js";
+import type { LedgerSchema } from "../db/schema.js";
+import type { CalendarDate } from "../kernel/calendar-date.js";
+import { defaultNormaliseNumber, type NumberKind, PaymentMatcher } from "./domain/matching.js";
+import {
+  checkReference,
+  normalisedInvoiceNumber,
+  type ReferenceSettings,
+} from "./domain/reference.js";
+
+/**
+ * The matcher over the ledger as it stands: every open invoice, every customer with the accounts
+ * they have paid from before. Invoices are read as arrays (a million rows in about a second).
+ */
+export async function loadMatcher(
+  database: Database,
+  db: Kysely<LedgerSchema>,
+  references: ReferenceSettings,
+): Promise<PaymentMatcher> {
+  const invoices = (await database.arrays(
+    db
+      .selectFrom("invoices")
+      .select(["id", "number", "customer_id", "currency", "open_minor", "due_date"])
+      .where(sql<boolean>`open_minor > 0`)
+      .compile(),
+  )) as [string, string, string, string, bigint, string][];
+  const customers = (await database.arrays(
+    db.selectFrom("customers").select(["id", "name"]).compile(),
+  )) as [string, string][];
+  const payers = await db.selectFrom("payer_accounts").select(["account", "customer_id"]).execute();
+  const accounts = new Map<string, string[]>();
+  for (const { account, customer_id } of payers) {
+    const list = accounts.get(customer_id) ?? [];
+    list.push(account);
+    accounts.set(customer_id, list);
+  }
+  // Objects made one at a time as the matcher indexes them: a million at once is GC work.
+  function* asInvoices() {
+    for (const [id, number, customerId, currency, openMinor, dueDate] of invoices) {
+      yield { id, number, customerId, currency, openMinor, dueDate: dueDate as CalendarDate };
+    }
+  }
+  function* asCustomers() {
+    for (const [id, name] of customers) yield { id, name, accounts: accounts.get(id) ?? [] };
+  }
+  return new PaymentMatcher(asInvoices(), asCustomers(), {
+    decodeReference: referenceDecoder(references),
+    normaliseNumber,
+  });
+}
+
+/**
+ * An OCR number does not say whether it carries a length digit; ours do exactly when the
+ * settings say so, and reading it the other way would give the wrong base.
+ */
+function referenceDecoder(references: ReferenceSettings) {
+  const ocrLengthDigit = references.lengthDigit === true;
+  return (reference: string) => {
+    const checked = checkReference(reference, { ocrLengthDigit });
+    return checked.valid ? { kind: checked.kind, base: checked.base } : null;
+  };
+}
+
+/** References are read as our own generator made them; free text as the matcher reads it. */
+function normaliseNumber(number: string, kind: NumberKind): string {
+  return kind === "text"
+    ? defaultNormaliseNumber(number, kind)
+    : normalisedInvoiceNumber(number, kind);
+}
