@@ -11,6 +11,12 @@ import {
   stopContact,
   takePromise,
 } from "../dunning/account-actions.js";
+import {
+  DISPUTE_STATUSES,
+  listDisputes,
+  listPromises,
+  PROMISE_STATUSES,
+} from "../dunning/account-records.js";
 import { customerLog } from "../dunning/contact-log.js";
 import { recordRun } from "../dunning/daily-run.js";
 import { dispatch } from "../dunning/dispatch.js";
@@ -168,38 +174,71 @@ export function addCollectionsCommands(program: Command): void {
 
   program
     .command("dispute")
-    .description("record that the customer disputes an invoice: reminders pause")
-    .argument("<invoice>", "invoice id or number")
+    .description("record that the customer disputes invoices: reminders about them pause")
+    .argument("<invoices...>", "invoice ids or numbers")
     .option("--reason <text>", "what the customer says is wrong")
-    .option("--resolve <note>", "close the open dispute as resolved; reminders resume")
-    .option("--reject <note>", "close the open dispute as rejected; reminders resume")
+    .option("--resolve <note>", "close the open disputes as resolved; reminders resume")
+    .option("--reject <note>", "close the open disputes as rejected; reminders resume")
     .addOption(atOption())
     .action(
       async (
-        invoice: string,
+        invoices: string[],
         options: AtOption & { reason?: string; resolve?: string; reject?: string },
         command: Command,
       ) => {
+        const closing = options.resolve ?? options.reject;
+        if (closing === undefined && !options.reason)
+          command.error("error: required option '--reason <text>' not specified");
         await withDatabase(command, async ({ db }) => {
-          if (options.resolve !== undefined || options.reject !== undefined) {
-            const resolved = options.resolve !== undefined;
-            await closeDispute(
-              db,
-              invoice,
-              resolved ? "resolved" : "rejected",
-              (options.resolve ?? options.reject) as string,
-              actor(options),
+          for (const invoice of invoices) {
+            if (closing !== undefined) {
+              const resolved = options.resolve !== undefined;
+              const status = resolved ? "resolved" : "rejected";
+              await closeDispute(db, invoice, status, closing, actor(options));
+              process.stdout.write(`Dispute on ${invoice} ${status}.\n`);
+              continue;
+            }
+            const opened = await openDispute(db, invoice, options.reason as string, actor(options));
+            process.stdout.write(
+              `Dispute ${opened.id} opened on ${opened.invoice}: reminders pause.\n`,
             );
-            process.stdout.write(`Dispute on ${invoice} ${resolved ? "resolved" : "rejected"}.\n`);
-            return;
           }
-          if (!options.reason)
-            command.error("error: required option '--reason <text>' not specified");
-          const opened = await openDispute(db, invoice, options.reason as string, actor(options));
-          process.stdout.write(
-            `Dispute ${opened.id} opened on ${opened.invoice}: reminders pause.\n`,
-          );
         });
+      },
+    );
+
+  program
+    .command("disputes")
+    .description("disputes, newest first: reason, who opened them, how they ended")
+    .option("--customer <id>", "one customer's")
+    .addOption(new Option("--status <status>", "only these").choices(DISPUTE_STATUSES))
+    .option("--json", "print them as JSON")
+    .action(
+      async (options: { customer?: string; status?: string; json?: boolean }, command: Command) => {
+        const disputes = await withDatabase(command, ({ db }) =>
+          listDisputes(db, {
+            ...(options.customer ? { customerId: options.customer } : {}),
+            ...(options.status ? { status: options.status } : {}),
+          }),
+        );
+        if (options.json) return printJson({ disputes });
+        if (disputes.length === 0) return writeOut("No disputes.\n");
+        await writeOut(
+          `${textTable(
+            ["id", "customer", "invoice", "status", "opened", "by", "reason", "resolution"],
+            disputes.map((d) => [
+              d.id,
+              d.customerId,
+              d.invoice,
+              d.status,
+              d.openedAt.slice(0, 10),
+              d.openedBy,
+              d.reason,
+              d.resolution ?? "",
+            ]),
+            new Set(),
+          )}\n`,
+        );
       },
     );
 
@@ -209,24 +248,65 @@ export function addCollectionsCommands(program: Command): void {
     .argument("<invoice>", "invoice id or number")
     .requiredOption("--date <date>", "the day the customer will pay by", asOfDate)
     .option("--amount <amount>", "the amount promised (default the open balance)")
+    .option("--channel <channel>", "how the promise was made: phone, email, letter, sms, …")
     .addOption(atOption())
     .action(
       async (
         invoice: string,
-        options: AtOption & { date: CalendarDate; amount?: string },
+        options: AtOption & { date: CalendarDate; amount?: string; channel?: string },
         command: Command,
       ) => {
         await withDatabase(command, async ({ db }) => {
           const taken = await takePromise(
             db,
             invoice,
-            { date: options.date, ...(options.amount ? { amount: options.amount } : {}) },
+            {
+              date: options.date,
+              ...(options.amount ? { amount: options.amount } : {}),
+              ...(options.channel ? { channel: options.channel } : {}),
+            },
             actor(options),
           );
           process.stdout.write(
             `Promise ${taken.id} on ${taken.invoice}: reminders pause until ${options.date}.\n`,
           );
         });
+      },
+    );
+
+  program
+    .command("promises")
+    .description("promises to pay, newest first: kept, partly kept, broken or still open")
+    .option("--customer <id>", "one customer's")
+    .addOption(new Option("--status <status>", "only these").choices(PROMISE_STATUSES))
+    .option("--json", "print them as JSON")
+    .action(
+      async (options: { customer?: string; status?: string; json?: boolean }, command: Command) => {
+        const promises = await withDatabase(command, ({ db }) =>
+          listPromises(db, {
+            ...(options.customer ? { customerId: options.customer } : {}),
+            ...(options.status ? { status: options.status } : {}),
+          }),
+        );
+        if (options.json) return printJson({ promises });
+        if (promises.length === 0) return writeOut("No promises.\n");
+        await writeOut(
+          `${textTable(
+            ["id", "customer", "invoice", "by", "amount", "status", "taken", "by", "channel"],
+            promises.map((p) => [
+              p.id,
+              p.customerId,
+              p.invoice,
+              p.promisedOn,
+              `${p.amount ?? `${p.openAtPromise} (all)`} ${p.currency}`,
+              p.status,
+              p.takenAt.slice(0, 10),
+              p.takenBy,
+              p.channel ?? "",
+            ]),
+            new Set([4]),
+          )}\n`,
+        );
       },
     );
 

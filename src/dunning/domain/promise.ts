@@ -19,9 +19,13 @@ export function promiseOutcome(
   openNow: bigint,
   asOf: CalendarDate,
 ): PromiseOutcome {
-  const paid = promise.openAtPromise - openNow;
-  const promised = promise.amountMinor ?? promise.openAtPromise;
-  if (openNow <= 0n || paid >= promised) return "kept";
+  if (promiseKept(promise, openNow)) return "kept";
   if (asOf <= promise.promisedOn) return "open";
-  return paid > 0n ? "partly_kept" : "broken";
+  return promise.openAtPromise - openNow > 0n ? "partly_kept" : "broken";
+}
+
+/** Kept as soon as the invoice is paid or the promised amount has come in, whatever the day. */
+export function promiseKept(promise: PromiseToPay, openNow: bigint): boolean {
+  const paid = promise.openAtPromise - openNow;
+  return openNow <= 0n || paid >= (promise.amountMinor ?? promise.openAtPromise);
 }
