@@ -7,11 +7,8 @@ import { importStatements } from "../payments/bank-import.js";
 import { ignoreLine, matchLine, reviewQueue } from "../payments/bank-review.js";
 import { referenceSettingsFromEnv } from "../payments/reference-settings.js";
 import { type CsvDateFormat, parseCsvMapping } from "../payments/statements/csv-statement.js";
-import {
-  parseStatementFile,
-  STATEMENT_FORMATS,
-  type StatementFormat,
-} from "../payments/statements/statement.js";
+import { parseStatementFileInWorker } from "../payments/statements/parse-in-worker.js";
+import { STATEMENT_FORMATS, type StatementFormat } from "../payments/statements/statement.js";
 import { currentUser, instant, withDatabase } from "./context.js";
 import { printJson, textTable } from "./output.js";
 
@@ -142,7 +139,7 @@ export function addBankCommands(program: Command): void {
       const content = await readFile(file).catch(() => {
         throw new OverdueError("unreadable_file", `cannot read ${file}`);
       });
-      const statements = parseStatementFile(content, {
+      const statements = parseStatementFileInWorker(content, {
         fileName: file,
         ...(options.format ? { format: options.format } : {}),
         ...(options.map

@@ -33,6 +33,12 @@ export type Database = {
    * list. For scans of a million rows: drivers build arrays several times faster than objects.
    */
   arrays(query: CompiledQuery): Promise<unknown[][]>;
+  /**
+   * The rows of `arrays`, to be read once, in order. SQLite hands them over one at a time as
+   * they are read, so a million rows are never all in memory; PostgreSQL reads them all first.
+   * Nothing else may use the store until the rows have been read.
+   */
+  scan(query: CompiledQuery): Promise<Iterable<unknown[]>>;
   close(): Promise<void>;
 };
 
@@ -100,7 +106,22 @@ function openSqlite(path: string): Database {
       .prepare(query.sql)
       .raw()
       .all(...query.parameters) as unknown[][];
-  return { db, dialect: SQLITE, location: file, exclusive, arrays, close: () => db.destroy() };
+  const scan = async (query: CompiledQuery): Promise<Iterable<unknown[]>> => ({
+    [Symbol.iterator]: () =>
+      handle
+        .prepare(query.sql)
+        .raw()
+        .iterate(...query.parameters) as IterableIterator<unknown[]>,
+  });
+  return {
+    db,
+    dialect: SQLITE,
+    location: file,
+    exclusive,
+    arrays,
+    scan,
+    close: () => db.destroy(),
+  };
 }
 
 /**
@@ -154,6 +175,7 @@ function openPostgres(url: string): Database {
     location: redactUrl(url),
     exclusive,
     arrays,
+    scan: arrays,
     close: () => db.destroy(),
   };
 }

@@ -253,8 +253,11 @@ export interface BankStatementsTable {
   imported_at: string;
 }
 
-/** What became of a bank transaction: applied to invoices, waiting for review, or a debit. */
-export type BankLineStatus = "applied" | "review" | "debit" | "ignored";
+/**
+ * What became of a bank transaction: applied to invoices, waiting for review, a debit, taken
+ * off the queue by a person, or a transaction another statement of the account already had.
+ */
+export type BankLineStatus = "applied" | "review" | "debit" | "ignored" | "duplicate";
 
 export interface BankLinesTable {
   id: Generated<bigint>;

@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import type { BankLine, BankLinesTable, LedgerSchema } from "../db/schema.js";
-import type { RowWrite } from "../ledger/import/write-rows.js";
-import { writeRows } from "../ledger/import/write-rows.js";
-import { type AppliedCredit, LedgerPoster } from "./bank-ledger.js";
+import { settleKeptPromises } from "../dunning/account-records.js";
+import { type RowWrite, writeRows } from "../ledger/import/write-rows.js";
+import { LedgerPoster } from "./bank-ledger.js";
 import { loadMatcher } from "./bank-matcher.js";
 import {
   appliesAutomatically,
@@ -52,76 +52,96 @@ export type BankImportResult = {
  */
 export async function importStatements(
   database: Database,
-  statements: readonly ParsedStatement[],
+  statements: readonly ParsedStatement[] | Promise<readonly ParsedStatement[]>,
   options: BankImportOptions,
 ): Promise<BankImportResult> {
   const threshold = options.threshold ?? DEFAULT_AUTO_APPLY_THRESHOLD;
   return database.exclusive(async (db) => {
+    // Statements still being read (in a worker) are waited for while the ledger is loaded for
+    // matching; the load is wasted only on a file with no new credit.
+    const early =
+      statements instanceof Promise ? loadMatcher(database, db, options.references) : undefined;
+    early?.catch(() => undefined);
+    const parsed = await Promise.resolve(statements).catch(async (error: unknown) => {
+      // Let the load finish before the transaction is rolled back and the store closed.
+      await early?.catch(() => undefined);
+      throw error;
+    });
     const imported: ImportedStatement[] = [];
-    const fresh: { statementRow: bigint; account: string; line: StatementLine }[] = [];
-    for (const statement of statements) {
+    const fresh: Fresh[] = [];
+    for (const statement of parsed) {
       const entry = await recordStatement(db, statement, options);
       imported.push(entry);
-      const known = await knownKeys(
-        db,
-        statement.lines.map((line) => lineKey(statement, line)),
-      );
-      for (const line of statement.lines) {
-        if (!known.has(lineKey(statement, line))) {
-          fresh.push({ statementRow: entry.rowId, account: statement.account, line });
-        }
-      }
+      const keys = statement.lines.map((line) => `${statement.account}/${line.key}`);
+      const known = await knownKeys(db, keys);
+      statement.lines.forEach((line, index) => {
+        const key = keys[index] as string;
+        if (!known.has(key)) fresh.push({ statement, statementRow: entry.rowId, key, line });
+      });
     }
 
-    const credits = fresh.filter(({ line }) => isIncomingPayment(line));
-    const matcher = credits.length > 0 ? await loadMatcher(database, db, options.references) : null;
+    const repeated = await alreadyReported(db, fresh);
+
+    const matcher = fresh.some(({ line }) => isIncomingPayment(line))
+      ? await (early ?? loadMatcher(database, db, options.references))
+      : null;
     const poster = new LedgerPoster(db, database.dialect, options.at);
     let applied = 0;
     let review = 0;
     const rows: Omit<BankLinesTable, "id">[] = [];
-    for (const { statementRow, account, line } of fresh) {
-      const base = lineRow(statementRow, account, line);
-      if (!isIncomingPayment(line)) {
-        rows.push({ ...base, ...outgoing(line) });
+    for (const [index, { statementRow, key, line }] of fresh.entries()) {
+      const row = lineRow(statementRow, key, line);
+      rows.push(row);
+      const earlier = repeated.get(index);
+      if (earlier) {
+        Object.assign(row, {
+          status: "duplicate",
+          rule: "duplicate",
+          reason: `already imported from statement ${earlier} (the bank reported it twice): not booked again`,
+        });
         continue;
       }
-      const proposal = (matcher as NonNullable<typeof matcher>).propose(creditOf(account, line));
-      if (proposal.allocations.length > 0 && appliesAutomatically(proposal, threshold)) {
-        matcher?.apply(proposal);
-        const credit: AppliedCredit = {
-          lineKey: base.key,
-          date: line.bookingDate ?? line.valueDate ?? options.at.slice(0, 10),
-          currency: line.currency.code,
-          reference: line.reference ?? (line.remittance || null),
-          payerAccount: line.counterparty.account,
-          allocations: proposal.allocations.map((a) => ({
-            ...a,
-            customerId: proposal.customerId as string,
-          })),
-          creditMinor: proposal.creditMinor,
-        };
-        await poster.post(credit);
-        rows.push({
-          ...base,
-          ...decided(proposal),
-          status: "applied",
-          invoice_ids: JSON.stringify(proposal.allocations.map((a) => a.invoiceId)),
-          credit_minor: proposal.creditMinor,
-          applied_at: options.at,
-          applied_by: `${options.by} (automatic)`,
-        });
-        applied += 1;
-      } else {
-        rows.push({
-          ...base,
-          ...decided(proposal),
-          status: "review",
-          suggestion: suggestionOf(proposal),
-        });
-        review += 1;
+      if (!matcher || !isIncomingPayment(line)) {
+        Object.assign(row, outgoing(line));
+        continue;
       }
+      const proposal = matcher.propose({
+        key,
+        amountMinor: line.amountMinor,
+        currency: line.currency.code,
+        reference: line.reference,
+        remittance: line.remittance,
+        counterpartyName: line.counterparty.name,
+        counterpartyAccount: line.counterparty.account,
+      });
+      row.rule = proposal.rule;
+      row.confidence = proposal.confidence;
+      row.reason = proposal.reason;
+      row.customer_id = proposal.customerId;
+      if (!appliesAutomatically(proposal, threshold)) {
+        row.suggestion = suggestionOf(proposal);
+        review += 1;
+        continue;
+      }
+      matcher.apply(proposal);
+      const customerId = proposal.customerId as string;
+      await poster.post({
+        line: { statement: statementRow, position: line.position },
+        date: line.bookingDate ?? line.valueDate ?? options.at.slice(0, 10),
+        currency: line.currency.code,
+        reference: line.reference ?? (line.remittance || null),
+        payerAccount: line.counterparty.account,
+        allocations: proposal.allocations.map((a) => ({ ...a, customerId })),
+        creditMinor: proposal.creditMinor,
+      });
+      row.status = "applied";
+      row.invoice_ids = JSON.stringify(proposal.allocations.map((a) => a.invoiceId));
+      row.credit_minor = proposal.creditMinor;
+      row.applied_at = options.at;
+      row.applied_by = `${options.by} (automatic)`;
+      applied += 1;
     }
-    await poster.flush();
+    await settleKeptPromises(db, await poster.flush(), options.at);
     await writeRows(db, database.dialect, INSERT_BANK_LINES, rows);
     const lines = options.withLines
       ? await storedLines(
@@ -163,6 +183,72 @@ const INSERT_BANK_LINES: RowWrite<"bank_lines"> = {
   ],
 };
 
+type Fresh = {
+  readonly statement: ParsedStatement;
+  readonly statementRow: bigint;
+  readonly key: string;
+  readonly line: StatementLine;
+};
+
+const CAMT = new Set(["camt053", "camt054"]);
+
+/**
+ * New camt lines that another statement of the same account already reported, by position in
+ * `fresh`, with that statement's id: a bank sends each incoming payment in a camt.054 during
+ * the day and again in the evening's camt.053, each with its own entry keys but the same
+ * servicer reference and amount. As many lines are matched as the earlier statement had.
+ */
+async function alreadyReported(
+  db: Kysely<LedgerSchema>,
+  fresh: readonly Fresh[],
+): Promise<Map<number, string>> {
+  const candidates = fresh.flatMap((entry, index) =>
+    CAMT.has(entry.statement.format) && entry.line.bankReference ? [index] : [],
+  );
+  const seen = new Map<string, string[]>();
+  const signature = (account: string, reference: string, minor: bigint, direction: string) =>
+    `${account}\u0000${reference}\u0000${minor}\u0000${direction}`;
+  const references = [...new Set(candidates.map((i) => fresh[i]?.line.bankReference as string))];
+  for (let i = 0; i < references.length; i += 5000) {
+    const rows = await db
+      .selectFrom("bank_lines as l")
+      .innerJoin("bank_statements as s", "s.id", "l.statement")
+      .select([
+        "s.account",
+        "s.statement_id",
+        "s.format",
+        "l.bank_reference",
+        "l.amount_minor",
+        "l.credit_debit",
+      ])
+      .where("l.bank_reference", "in", references.slice(i, i + 5000))
+      .execute();
+    for (const row of rows) {
+      if (!CAMT.has(row.format)) continue;
+      const key = signature(
+        row.account,
+        row.bank_reference as string,
+        row.amount_minor,
+        row.credit_debit,
+      );
+      seen.set(key, [...(seen.get(key) ?? []), row.statement_id]);
+    }
+  }
+  const repeated = new Map<number, string>();
+  for (const index of candidates) {
+    const { statement, line } = fresh[index] as Fresh;
+    const key = signature(
+      statement.account,
+      line.bankReference as string,
+      line.amountMinor,
+      line.creditDebit,
+    );
+    const earlier = seen.get(key)?.shift();
+    if (earlier !== undefined && earlier !== statement.id) repeated.set(index, earlier);
+  }
+  return repeated;
+}
+
 /** A credit the business received. A reversed credit is money going back out: a person looks. */
 function isIncomingPayment(line: StatementLine): boolean {
   return line.creditDebit === "CRDT" && !line.reversal;
@@ -187,15 +273,6 @@ function outgoing(
   };
 }
 
-function decided(proposal: MatchProposal) {
-  return {
-    rule: proposal.rule,
-    confidence: proposal.confidence,
-    reason: proposal.reason,
-    customer_id: proposal.customerId,
-  };
-}
-
 function suggestionOf(proposal: MatchProposal): string | null {
   if (proposal.allocations.length === 0) return null;
   return JSON.stringify({
@@ -204,26 +281,15 @@ function suggestionOf(proposal: MatchProposal): string | null {
   });
 }
 
-function lineKey(statement: ParsedStatement, line: StatementLine): string {
-  return `${statement.account}/${line.key}`;
-}
-
-function creditOf(account: string, line: StatementLine) {
-  return {
-    key: `${account}/${line.key}`,
-    amountMinor: line.amountMinor,
-    currency: line.currency.code,
-    reference: line.reference,
-    remittance: line.remittance,
-    counterpartyName: line.counterparty.name,
-    counterpartyAccount: line.counterparty.account,
-  };
-}
-
-function lineRow(statementRow: bigint, account: string, line: StatementLine) {
+/** A line as stored, before its outcome is known: waiting for review until decided. */
+function lineRow(
+  statementRow: bigint,
+  key: string,
+  line: StatementLine,
+): Omit<BankLinesTable, "id"> {
   return {
     statement: statementRow,
-    key: `${account}/${line.key}`,
+    key,
     position: line.position,
     amount_minor: line.amountMinor,
     currency: line.currency.code,
@@ -236,6 +302,10 @@ function lineRow(statementRow: bigint, account: string, line: StatementLine) {
     counterparty_name: line.counterparty.name,
     counterparty_account: line.counterparty.account,
     bank_reference: line.bankReference,
+    status: "review",
+    rule: "none",
+    confidence: 0,
+    reason: "",
     customer_id: null,
     suggestion: null,
     invoice_ids: null,

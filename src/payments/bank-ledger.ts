@@ -7,8 +7,11 @@ import { writeRows } from "../ledger/import/write-rows.js";
 
 /** A bank credit to be booked: which invoices it pays, and what is left as customer credit. */
 export type AppliedCredit = {
-  /** The bank line's key; the ledger payments are named after it. */
-  readonly lineKey: string;
+  /**
+   * Names the ledger payments: `bank:STATEMENT/POSITION#N`, the stored statement's id and the
+   * line's place on it (shorter than the line's key, which the payments table indexes).
+   */
+  readonly line: { readonly statement: bigint; readonly position: number | bigint };
   readonly date: string;
   readonly currency: string;
   readonly reference: string | null;
@@ -49,7 +52,7 @@ export class LedgerPoster {
     credit.allocations.forEach((allocation, index) => {
       const last = index === credit.allocations.length - 1;
       const extra = last ? credit.creditMinor : 0n;
-      const id = `bank:${credit.lineKey}#${index + 1}`;
+      const id = `bank:${credit.line.statement}/${credit.line.position}#${index + 1}`;
       this.seq = (this.seq as bigint) + 1n;
       this.payments.push({
         id,
@@ -87,53 +90,64 @@ export class LedgerPoster {
     });
   }
 
-  /** Writes everything posted so far. */
-  async flush(): Promise<void> {
+  /** Writes everything posted so far; returns the invoices it paid money to. */
+  async flush(): Promise<string[]> {
     await writeRows(this.db, this.dialect, INSERT_PAYMENTS, this.payments);
     await writeRows(this.db, this.dialect, INSERT_ALLOCATIONS, this.allocations);
     // Relative to what is stored, so a payment booked meanwhile by a CSV import is not lost.
-    const update = balanceUpdate(this.dialect);
-    for (const [invoiceId, { minor, date }] of this.paid) {
+    const changes = [...this.paid].map(([invoiceId, { minor, date }]) => ({
+      invoiceId,
+      minor,
+      date,
+    }));
+    const perStatement = Math.floor((this.dialect.maxParameters - 1) / 3);
+    for (let i = 0; i < changes.length; i += perStatement) {
+      const chunk = changes.slice(i, i + perStatement);
       await this.db.executeQuery(
-        CompiledQuery.raw(update.sql, update.parameters({ invoiceId, minor, date, now: this.now })),
+        CompiledQuery.raw(balanceUpdate(this.dialect, chunk.length), [
+          this.now,
+          ...chunk.flatMap((c) => [c.invoiceId, c.minor, c.date]),
+        ]),
       );
     }
-    for (const payer of this.payers.values()) {
+    const payers = [...this.payers.values()].map((payer) => ({ ...payer, learned_at: this.now }));
+    for (let i = 0; i < payers.length; i += 5000) {
       await this.db
         .insertInto("payer_accounts")
-        .values({ ...payer, learned_at: this.now })
+        .values(payers.slice(i, i + 5000))
         .onConflict((oc) => oc.columns(["account", "customer_id"]).doNothing())
         .execute();
     }
+    const paid = [...this.paid.keys()];
     this.payments.length = 0;
     this.allocations.length = 0;
     this.paid.clear();
     this.payers.clear();
+    return paid;
   }
 }
 
-type BalanceChange = { invoiceId: string; minor: bigint; date: string; now: string };
-
 /**
- * One invoice's balance, status and last allocation date, in one statement. PostgreSQL numbers
- * its parameters and can use one twice (with the date's type stated); SQLite's `?` are taken in
- * order, so the values are repeated.
+ * Takes what `rows` invoices were paid off their balance, with status and last allocation date,
+ * in one statement: `update … from (values …)`, which both stores have. The first parameter is
+ * the time of the change, then (invoice id, amount, date) per row; PostgreSQL is told the types.
  */
-function balanceUpdate(dialect: StoreDialect) {
+function balanceUpdate(dialect: StoreDialect, rows: number): string {
+  const p = dialect.placeholder;
   const postgres = dialect.name === "postgres";
-  const [minor, date, now, id] = postgres ? ["$1", "$2::date", "$3", "$4"] : ["?", "?", "?", "?"];
-  const sql =
-    `update invoices set open_minor = open_minor - ${minor}, ` +
-    `status = case when open_minor - ${minor} > 0 then 'open' else 'paid' end, ` +
-    `last_allocation_on = case when last_allocation_on is null or last_allocation_on < ${date} then ${date} else last_allocation_on end, ` +
-    `updated_at = ${now} where id = ${id}`;
-  return {
-    sql,
-    parameters: (c: BalanceChange): unknown[] =>
-      postgres
-        ? [c.minor, c.date, c.now, c.invoiceId]
-        : [c.minor, c.minor, c.date, c.date, c.now, c.invoiceId],
-  };
+  const typed = (index: number, type: string) => (postgres ? `${p(index)}::${type}` : p(index));
+  const values = Array.from(
+    { length: rows },
+    (_, row) =>
+      `(${typed(1 + 3 * row, "text")}, ${typed(2 + 3 * row, "bigint")}, ${typed(3 + 3 * row, "date")})`,
+  ).join(", ");
+  return (
+    "update invoices set open_minor = invoices.open_minor - v.column2, " +
+    "status = case when invoices.open_minor - v.column2 > 0 then 'open' else 'paid' end, " +
+    "last_allocation_on = case when invoices.last_allocation_on is null or invoices.last_allocation_on < v.column3 " +
+    `then v.column3 else invoices.last_allocation_on end, updated_at = ${p(0)} ` +
+    `from (values ${values}) as v where invoices.id = v.column1`
+  );
 }
 
 async function lastSeq(db: Kysely<LedgerSchema>): Promise<bigint> {

@@ -11,23 +11,13 @@ import {
 
 /**
  * The matcher over the ledger as it stands: every open invoice, every customer with the accounts
- * they have paid from before. Invoices are read as arrays (a million rows in about a second).
+ * they have paid from before.
  */
 export async function loadMatcher(
   database: Database,
   db: Kysely<LedgerSchema>,
   references: ReferenceSettings,
 ): Promise<PaymentMatcher> {
-  const invoices = (await database.arrays(
-    db
-      .selectFrom("invoices")
-      .select(["id", "number", "customer_id", "currency", "open_minor", "due_date"])
-      .where(sql<boolean>`open_minor > 0`)
-      .compile(),
-  )) as [string, string, string, string, bigint, string][];
-  const customers = (await database.arrays(
-    db.selectFrom("customers").select(["id", "name"]).compile(),
-  )) as [string, string][];
   const payers = await db.selectFrom("payer_accounts").select(["account", "customer_id"]).execute();
   const accounts = new Map<string, string[]>();
   for (const { account, customer_id } of payers) {
@@ -35,7 +25,18 @@ export async function loadMatcher(
     list.push(account);
     accounts.set(customer_id, list);
   }
-  // Objects made one at a time as the matcher indexes them: a million at once is GC work.
+  const customers = (await database.arrays(
+    db.selectFrom("customers").select(["id", "name"]).compile(),
+  )) as [string, string][];
+  // Read while the matcher indexes them (the customers first): on SQLite a million invoices
+  // are never all in memory at once, as rows or as objects.
+  const invoices = (await database.scan(
+    db
+      .selectFrom("invoices")
+      .select(["id", "number", "customer_id", "currency", "open_minor", "due_date"])
+      .where(sql<boolean>`open_minor > 0`)
+      .compile(),
+  )) as Iterable<[string, string, string, string, bigint, string]>;
   function* asInvoices() {
     for (const [id, number, customerId, currency, openMinor, dueDate] of invoices) {
       yield { id, number, customerId, currency, openMinor, dueDate: dueDate as CalendarDate };
@@ -62,9 +63,14 @@ function referenceDecoder(references: ReferenceSettings) {
   };
 }
 
-/** References are read as our own generator made them; free text as the matcher reads it. */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * References are read as our own generator made them; free text as the matcher reads it. The
+ * two agree on plain ASCII (almost every invoice number), which skips the Unicode folding.
+ */
 function normaliseNumber(number: string, kind: NumberKind): string {
-  return kind === "text"
-    ? defaultNormaliseNumber(number, kind)
+  return kind === "text" || (kind === "rf" && PLAIN_ASCII.test(number))
+    ? defaultNormaliseNumber(number, "text")
     : normalisedInvoiceNumber(number, kind);
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import type { BankLine, LedgerSchema } from "../db/schema.js";
+import { settleKeptPromises } from "../dunning/account-records.js";
 import { OverdueError } from "../kernel/errors.js";
 import { LedgerPoster } from "./bank-ledger.js";
 
@@ -85,7 +86,7 @@ export async function matchLine(
     }
     const poster = new LedgerPoster(db, database.dialect, actor.at);
     await poster.post({
-      lineKey: line.key,
+      line,
       date: line.booking_date ?? line.value_date ?? actor.at.slice(0, 10),
       currency: line.currency,
       reference: line.reference ?? (line.remittance || null),
@@ -93,7 +94,7 @@ export async function matchLine(
       allocations,
       creditMinor: left,
     });
-    await poster.flush();
+    await settleKeptPromises(db, await poster.flush(), actor.at);
     return db
       .updateTable("bank_lines")
       .set({

@@ -226,6 +226,18 @@ for (const kind of STORE_KINDS) {
       expect(day1.dispatch.sent).toBe(0);
       expect(smtp.messages).toHaveLength(0);
 
+      // A promise on the phone, kept by the payment on the statement before its day.
+      await ok([
+        "promise",
+        "INV-2002",
+        "--date",
+        "2026-03-20",
+        "--channel",
+        "phone",
+        "--at",
+        "2026-03-04T10:00:00Z",
+      ]);
+
       first = JSON.parse(
         await ok(["bank", "import", statementFile, "--json", "--at", "2026-03-07T07:00:00Z"]),
       ) as ImportJson;
@@ -289,6 +301,22 @@ for (const kind of STORE_KINDS) {
       expect(accounts.map((a) => a.account)).toEqual([EUR_ACCOUNT, SEK_ACCOUNT]);
     });
 
+    it("decides a promise kept when the statement pays it, before its day", async () => {
+      const { promises } = JSON.parse(await ok(["promises", "--customer", "I1", "--json"]));
+      expect(promises).toEqual([
+        expect.objectContaining({
+          invoice: "INV-2002",
+          promisedOn: "2026-03-20",
+          amount: null,
+          openAtPromise: "120.00",
+          openNow: "0.00",
+          status: "kept",
+          channel: "phone",
+          decidedAt: "2026-03-07T07:00:00.000Z",
+        }),
+      ]);
+    });
+
     it("imports the same statement again without changing anything", async () => {
       const payments = await count("payments");
       const again = JSON.parse(
@@ -298,6 +326,41 @@ for (const kind of STORE_KINDS) {
       expect(again.lines).toEqual(first.lines);
       expect(await count("payments")).toBe(payments);
       expect(await count("bank_lines")).toBe("4");
+    });
+
+    it("recognises a payment a camt.054 notification reports again", async () => {
+      const payments = await count("payments");
+      const notification = join(store.dir, "notification.xml");
+      const entry = entryXml(
+        {
+          amount: "1000.00",
+          ccy: "SEK",
+          cd: "CRDT",
+          date: "2026-03-06",
+          ref: rf("INV-1001"),
+          party: "SOLHEM AB",
+          partyAccount: "SE3550000000054910000003",
+        },
+        0,
+      );
+      writeFileSync(
+        notification,
+        `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"><BkToCstmrDbtCdtNtfctn>
+<GrpHdr><MsgId>N-1</MsgId><CreDtTm>2026-03-06T10:00:00</CreDtTm></GrpHdr>
+<Ntfctn><Id>NTF-0306-1</Id><CreDtTm>2026-03-06T10:00:00</CreDtTm>
+<Acct><Id><IBAN>${SEK_ACCOUNT}</IBAN></Id><Ccy>SEK</Ccy></Acct>${entry}</Ntfctn>
+</BkToCstmrDbtCdtNtfctn></Document>
+`,
+      );
+      const result = JSON.parse(
+        await ok(["bank", "import", notification, "--json", "--at", "2026-03-07T08:00:00Z"]),
+      ) as ImportJson;
+      expect(result.lines).toEqual([
+        expect.objectContaining({ status: "duplicate", amount: "1000.00" }),
+      ]);
+      expect(result.lines[0]).not.toHaveProperty("invoiceIds");
+      expect(await count("payments")).toBe(payments);
     });
 
     it("refuses a malformed file whole, saying where", async () => {

@@ -54,7 +54,7 @@ export function bankMigration(dialect: StoreDialect) {
         .addColumn("counterparty_name", "text")
         .addColumn("counterparty_account", "text")
         .addColumn("bank_reference", "text")
-        // applied | review | debit | ignored
+        // applied | review | debit | ignored | duplicate
         .addColumn("status", "text", (c) => c.notNull())
         .addColumn("rule", "text", (c) => c.notNull())
         .addColumn("confidence", "integer", (c) => c.notNull())
@@ -72,6 +72,13 @@ export function bankMigration(dialect: StoreDialect) {
         .createIndex("bank_lines_status")
         .on("bank_lines")
         .columns(["status", "id"])
+        .execute();
+
+      // The same transaction reported by a camt.054 and again by the day's camt.053.
+      await db.schema
+        .createIndex("bank_lines_bank_reference")
+        .on("bank_lines")
+        .columns(["bank_reference"])
         .execute();
 
       await db.schema

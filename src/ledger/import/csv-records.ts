@@ -203,7 +203,8 @@ class RecordStream {
   }
 }
 
-function newlinesIn(record: readonly string[]): number {
+/** Lines a record spans beyond its first: quoted fields may hold line breaks. */
+export function newlinesIn(record: readonly string[]): number {
   let count = 0;
   for (const field of record) {
     if (field.includes("\n")) count += field.split("\n").length - 1;

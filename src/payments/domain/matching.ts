@@ -679,9 +679,12 @@ export class PaymentMatcher {
     if (textKey !== "") this.invoicesByNumber.add(textKey, slot);
     // References are compared exactly; the number index finds the candidates, so a kind gets
     // its own entry only when the index would not find it (never with the default normaliser).
+    const valueAt = valuePrefixLength(textKey);
     for (const kind of ["rf", "ocr"] as const) {
       const key = this.normaliseNumber(number, kind);
       if (key === "" || key === textKey) continue;
+      // The digits of "INV0001234" are found by value under every prefix: no need to look.
+      if (valueAt >= 0 && key === textKey.slice(valueAt)) continue;
       if (this.invoicesByNumber.find(this.normaliseNumber(key, "text")).includes(slot)) continue;
       this.invoicesByOtherReference.add(`${kind}:${key}`, slot);
     }
