@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import type { BankLine, BankLinesTable, LedgerSchema } from "../db/schema.js";
 import { settleKeptPromises } from "../dunning/account-records.js";
+import { addDays, type CalendarDate } from "../kernel/calendar-date.js";
 import { type RowWrite, writeRows } from "../ledger/import/write-rows.js";
 import { LedgerPoster } from "./bank-ledger.js";
 import { loadMatcher } from "./bank-matcher.js";
@@ -191,12 +192,14 @@ type Fresh = {
 };
 
 const CAMT = new Set(["camt053", "camt054"]);
+/** How far back a statement may have reported a transaction first. */
+const REPEAT_WINDOW_DAYS = 31;
 
 /**
  * New camt lines that another statement of the same account already reported, by position in
  * `fresh`, with that statement's id: a bank sends each incoming payment in a camt.054 during
  * the day and again in the evening's camt.053, each with its own entry keys but the same
- * servicer reference and amount. As many lines are matched as the earlier statement had.
+ * servicer reference and amount. As many lines are matched as the earlier statements had.
  */
 async function alreadyReported(
   db: Kysely<LedgerSchema>,
@@ -205,28 +208,38 @@ async function alreadyReported(
   const candidates = fresh.flatMap((entry, index) =>
     CAMT.has(entry.statement.format) && entry.line.bankReference ? [index] : [],
   );
-  const seen = new Map<string, string[]>();
+  const repeated = new Map<number, string>();
+  if (candidates.length === 0) return repeated;
   const signature = (account: string, reference: string, minor: bigint, direction: string) =>
     `${account}\u0000${reference}\u0000${minor}\u0000${direction}`;
-  const references = [...new Set(candidates.map((i) => fresh[i]?.line.bankReference as string))];
-  for (let i = 0; i < references.length; i += 5000) {
+  const seen = new Map<string, string[]>();
+  const ours = new Set(fresh.map((entry) => entry.statementRow));
+  for (const account of new Set(candidates.map((i) => fresh[i]?.statement.account as string))) {
+    const dates = candidates
+      .map((i) => fresh[i] as Fresh)
+      .filter((entry) => entry.statement.account === account)
+      .map((entry) => entry.line.bookingDate ?? entry.line.valueDate)
+      .filter((date): date is CalendarDate => date !== null)
+      .sort();
+    const since = addDays(dates[0] ?? ("1970-01-01" as CalendarDate), -REPEAT_WINDOW_DAYS);
     const rows = await db
-      .selectFrom("bank_lines as l")
-      .innerJoin("bank_statements as s", "s.id", "l.statement")
-      .select([
-        "s.account",
-        "s.statement_id",
-        "s.format",
-        "l.bank_reference",
-        "l.amount_minor",
-        "l.credit_debit",
-      ])
-      .where("l.bank_reference", "in", references.slice(i, i + 5000))
+      .selectFrom("bank_statements as s")
+      .innerJoin("bank_lines as l", "l.statement", "s.id")
+      .select(["s.id", "s.statement_id", "l.bank_reference", "l.amount_minor", "l.credit_debit"])
+      .where("s.account", "=", account)
+      .where("s.format", "in", [...CAMT])
+      .where((eb) =>
+        eb.or([
+          eb("s.to_date", ">=", since),
+          eb.and([eb("s.to_date", "is", null), eb("l.booking_date", ">=", since)]),
+        ]),
+      )
+      .where("l.bank_reference", "is not", null)
       .execute();
     for (const row of rows) {
-      if (!CAMT.has(row.format)) continue;
+      if (ours.has(row.id)) continue;
       const key = signature(
-        row.account,
+        account,
         row.bank_reference as string,
         row.amount_minor,
         row.credit_debit,
@@ -234,7 +247,6 @@ async function alreadyReported(
       seen.set(key, [...(seen.get(key) ?? []), row.statement_id]);
     }
   }
-  const repeated = new Map<number, string>();
   for (const index of candidates) {
     const { statement, line } = fresh[index] as Fresh;
     const key = signature(
@@ -244,7 +256,7 @@ async function alreadyReported(
       line.creditDebit,
     );
     const earlier = seen.get(key)?.shift();
-    if (earlier !== undefined && earlier !== statement.id) repeated.set(index, earlier);
+    if (earlier !== undefined) repeated.set(index, earlier);
   }
   return repeated;
 }

@@ -1,8 +1,12 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/database.js";
 import type { LedgerSchema } from "../db/schema.js";
-import type { CalendarDate } from "../kernel/calendar-date.js";
-import { defaultNormaliseNumber, type NumberKind, PaymentMatcher } from "./domain/matching.js";
+import {
+  defaultNormaliseNumber,
+  type NumberKind,
+  type OpenInvoiceForMatching,
+  PaymentMatcher,
+} from "./domain/matching.js";
 import {
   checkReference,
   normalisedInvoiceNumber,
@@ -37,9 +41,20 @@ export async function loadMatcher(
       .where(sql<boolean>`open_minor > 0`)
       .compile(),
   )) as Iterable<[string, string, string, string, bigint, string]>;
+  // One record, refilled per row: the matcher copies what it keeps out of each.
   function* asInvoices() {
-    for (const [id, number, customerId, currency, openMinor, dueDate] of invoices) {
-      yield { id, number, customerId, currency, openMinor, dueDate: dueDate as CalendarDate };
+    const invoice = {
+      id: "",
+      number: "",
+      customerId: "",
+      currency: "",
+      openMinor: 0n,
+      dueDate: "",
+    };
+    for (const row of invoices) {
+      [invoice.id, invoice.number, invoice.customerId, invoice.currency, invoice.openMinor] = row;
+      invoice.dueDate = row[5];
+      yield invoice as OpenInvoiceForMatching;
     }
   }
   function* asCustomers() {
@@ -70,7 +85,11 @@ const PLAIN_ASCII = /^[\x20-\x7e]*$/;
  * two agree on plain ASCII (almost every invoice number), which skips the Unicode folding.
  */
 function normaliseNumber(number: string, kind: NumberKind): string {
-  return kind === "text" || (kind === "rf" && PLAIN_ASCII.test(number))
-    ? defaultNormaliseNumber(number, "text")
+  if (kind === "ocr") return normalisedInvoiceNumber(number, kind);
+  // The matcher asks for the text form and then the RF form of each number in turn.
+  if (number !== last.number) last = { number, text: defaultNormaliseNumber(number, "text") };
+  return kind === "text" || PLAIN_ASCII.test(number)
+    ? last.text
     : normalisedInvoiceNumber(number, kind);
 }
+let last = { number: "", text: "" };

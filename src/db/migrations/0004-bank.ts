@@ -74,11 +74,12 @@ export function bankMigration(dialect: StoreDialect) {
         .columns(["status", "id"])
         .execute();
 
-      // The same transaction reported by a camt.054 and again by the day's camt.053.
+      // A statement's lines in order: what an import reports, and what a later statement of
+      // the same account is compared with (a camt.054 and the day's camt.053 repeat each other).
       await db.schema
-        .createIndex("bank_lines_bank_reference")
+        .createIndex("bank_lines_statement")
         .on("bank_lines")
-        .columns(["bank_reference"])
+        .columns(["statement", "position"])
         .execute();
 
       await db.schema

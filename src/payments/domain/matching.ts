@@ -184,14 +184,9 @@ const CONNECTORS = new Set(["and", "och", "e", "und", "of"]);
  * "LOMBARDI TESSUTI SRL" are both "lombardi tessuti"; "Älvdal AB" is "alvdal".
  */
 export function normaliseCompanyName(name: string): string {
-  const plain = name
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
+  // Most names are plain ASCII: no accents to strip, no letters to spell out.
+  const plain = (ASCII.test(name) ? name : foldLetters(name))
     .toLowerCase()
-    .replace(/ß/g, "ss")
-    .replace(/æ/g, "ae")
-    .replace(/[øœ]/g, "o")
-    .replace(/ł/g, "l")
     .replace(/&/g, " and ")
     .replace(/[.']/g, "")
     .replace(/[^a-z0-9]+/g, " ")
@@ -204,6 +199,20 @@ export function normaliseCompanyName(name: string): string {
   while (end - start > 1 && droppable(words[end - 1])) end -= 1;
   while (end - start > 1 && droppable(words[start])) start += 1;
   return words.slice(start, end).join(" ");
+}
+
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** Accents off, and the letters that do not decompose spelled out: "Älvdal Øst" → "alvdal ost". */
+function foldLetters(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/ß/g, "ss")
+    .replace(/æ/g, "ae")
+    .replace(/[øœ]/g, "o")
+    .replace(/ł/g, "l");
 }
 
 /** Bank accounts compare without spaces, dashes or case: "SE45 5000 0000" = "se4550000000". */
@@ -483,6 +492,10 @@ export class PaymentMatcher {
   private readonly firstOpen = new Map<number, number>();
   private readonly proposalSlots = new WeakMap<MatchProposal, readonly number[]>();
 
+  /**
+   * Reads `invoices` once and keeps none of the objects it is given (a caller may hand the same
+   * object over again, refilled, for every invoice).
+   */
   constructor(
     invoices: Iterable<OpenInvoiceForMatching>,
     customers: Iterable<CustomerForMatching>,
