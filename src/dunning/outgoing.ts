@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { LedgerSchema } from "../db/schema.js";
+import type { CustomersTable, LedgerSchema } from "../db/schema.js";
 import { type CalendarDate, daysBetween } from "../kernel/calendar-date.js";
 import type { CustomerKind } from "../ledger/domain/customer.js";
 import type { OutgoingContact } from "./channels/channel.js";
@@ -15,7 +15,41 @@ export type ContactDraft = {
   readonly items: readonly { invoiceId: string; stepId: string; tone: Tone }[];
   /** The items' invoices, where the caller read them already (oldest due first). */
   readonly invoices?: readonly ContactInvoice[];
+  /** The customer, where the caller read it already. */
+  readonly customer?: ContactCustomer;
 };
+
+/** What a contact needs to know of its customer. */
+export type ContactCustomer = Pick<
+  CustomersTable,
+  | "id"
+  | "name"
+  | "kind"
+  | "country"
+  | "email"
+  | "phone"
+  | "language"
+  | "collector_id"
+  | "address_line1"
+  | "address_line2"
+  | "postal_code"
+  | "city"
+>;
+
+export const CONTACT_CUSTOMER_COLUMNS = [
+  "id",
+  "name",
+  "kind",
+  "country",
+  "email",
+  "phone",
+  "language",
+  "collector_id",
+  "address_line1",
+  "address_line2",
+  "postal_code",
+  "city",
+] as const satisfies readonly (keyof ContactCustomer)[];
 
 /** An invoice as a contact shows it. */
 export type ContactInvoice = {
@@ -55,11 +89,13 @@ export async function contactAsItStands(
   draft: ContactDraft,
   policies: PolicySet | undefined,
 ): Promise<LoadedContact> {
-  const customer = await db
-    .selectFrom("customers")
-    .selectAll()
-    .where("id", "=", draft.customerId)
-    .executeTakeFirstOrThrow();
+  const customer =
+    draft.customer ??
+    (await db
+      .selectFrom("customers")
+      .select(CONTACT_CUSTOMER_COLUMNS)
+      .where("id", "=", draft.customerId)
+      .executeTakeFirstOrThrow());
   const ids = draft.items.map((i) => i.invoiceId);
   if (ids.length === 0) return { kind: "stopped", rule: "paid", reason: "nothing left to chase" };
   const invoices = draft.invoices ?? (await invoicesByIds(db, ids));

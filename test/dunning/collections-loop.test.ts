@@ -246,6 +246,11 @@ for (const kind of STORE_KINDS) {
       expect(first?.text).toMatch(/påminnelse|förfall/i);
       expect(first?.html).toContain("A1");
       expect(first?.attachments.map((a) => a.contentType)).toEqual(["application/pdf"]);
+      const statement = join(store.dir, "statement.pdf");
+      writeFileSync(statement, first?.attachments[0]?.content ?? "");
+      const text = execFileSync("pdftotext", ["-layout", statement, "-"], { encoding: "utf8" });
+      expect(text).toContain("A1");
+      expect(text).toContain("Solhem AB");
       const [italian] = mailTo("amministrazione@rossi.example");
       expect(italian?.text).toContain("R1");
       expect(italian?.text).toMatch(/sollecito|scadenza|scaduta/i);

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import nodemailer from "nodemailer";
 import type { Sender } from "../messages/index.js";
-import { type MessageLibrary, renderEmail, renderLetterPdf } from "../messages/index.js";
+import { type MessageLibrary, renderEmail } from "../messages/index.js";
+import { pdfRendererInWorker } from "../messages/pdf-renderer.js";
 import { type ChannelAdapter, type Delivery, messageInput } from "./channel.js";
 
 export type EmailSettings = {
@@ -28,6 +29,7 @@ export function emailChannel(
     maxConnections: settings.connections ?? 5,
     maxMessages: Number.POSITIVE_INFINITY,
   });
+  const statements = pdfRendererInWorker(library);
   const domain = /@([^>\s]+)>?\s*$/.exec(settings.from)?.[1] ?? "overdue.invalid";
   return {
     idempotent: false,
@@ -36,7 +38,7 @@ export function emailChannel(
       if (!to) return { outcome: "permanent", error: "no e-mail address on file" };
       const input = messageInput(contact, sender, contact.asOf);
       const { subject, text, html } = renderEmail(library, input);
-      const statement = await renderLetterPdf(library, { ...input, channel: "letter" });
+      const statement = await statements.render({ ...input, channel: "letter" });
       const messageId = `<${messageIdFor(contact.key)}@${domain}>`;
       try {
         await transport.sendMail({
@@ -61,6 +63,7 @@ export function emailChannel(
     },
     async close() {
       transport.close();
+      await statements.close();
     },
   };
 }

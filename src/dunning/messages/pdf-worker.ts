@@ -1,0 +1,16 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { loadMessageLibrary } from "./load-message-library.js";
+import type { MessageInput } from "./message.js";
+import { renderLetterPdf } from "./render-letter-pdf.js";
+
+/** Runs in the worker thread `pdfRendererInWorker` starts: renders letters on request. */
+const library = await loadMessageLibrary((workerData as { templateDir: string }).templateDir);
+parentPort?.on("message", async ({ id, input }: { id: number; input: MessageInput }) => {
+  try {
+    const pdf = await renderLetterPdf(library, input);
+    const bytes = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+    parentPort?.postMessage({ id, ok: true, pdf: bytes });
+  } catch (error) {
+    parentPort?.postMessage({ id, ok: false, message: (error as Error).message });
+  }
+});
