@@ -15,6 +15,7 @@ import { ledgerMigration } from "./migrations/0001-ledger.js";
 import { policiesMigration } from "./migrations/0002-policies.js";
 import { collectionsMigration } from "./migrations/0003-collections.js";
 import { bankMigration } from "./migrations/0004-bank.js";
+import { customerRiskMigration } from "./migrations/0005-customer-risk.js";
 import type { LedgerSchema } from "./schema.js";
 
 export type Database = {
@@ -190,6 +191,7 @@ async function migrate({ db, dialect, location }: Database): Promise<void> {
     "0002-policies": policiesMigration(),
     "0003-collections": collectionsMigration(dialect),
     "0004-bank": bankMigration(dialect),
+    "0005-customer-risk": customerRiskMigration(),
   };
   const migrator = new Migrator({
     db,

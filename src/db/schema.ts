@@ -21,6 +21,8 @@ export interface CustomersTable {
   postal_code: string | null;
   city: string | null;
   collector_id: string | null;
+  /** low · medium · high; null when unrated. */
+  risk: string | null;
   /** The import that last wrote this row, and its line there. */
   import_id: Count | null;
   import_line: Count | null;

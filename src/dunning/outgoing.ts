@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { CustomersTable, LedgerSchema } from "../db/schema.js";
 import { type CalendarDate, daysBetween } from "../kernel/calendar-date.js";
-import type { CustomerKind } from "../ledger/domain/customer.js";
+import type { CustomerKind, CustomerRisk } from "../ledger/domain/customer.js";
 import type { OutgoingContact } from "./channels/channel.js";
 import { type PolicySet, policyFor, type Tone } from "./domain/policy.js";
 
@@ -26,6 +26,7 @@ export type ContactCustomer = Pick<
   | "name"
   | "kind"
   | "country"
+  | "risk"
   | "email"
   | "phone"
   | "language"
@@ -41,6 +42,7 @@ export const CONTACT_CUSTOMER_COLUMNS = [
   "name",
   "kind",
   "country",
+  "risk",
   "email",
   "phone",
   "language",
@@ -157,7 +159,11 @@ export async function contactAsItStands(
   );
   const policy =
     policies &&
-    policyFor(policies, { kind: customer.kind as CustomerKind, country: customer.country });
+    policyFor(policies, {
+      kind: customer.kind as CustomerKind,
+      country: customer.country,
+      risk: customer.risk as CustomerRisk | null,
+    });
   const template = policy?.steps.find((s) => s.id === firmest?.stepId)?.template;
   return {
     kind: "go",

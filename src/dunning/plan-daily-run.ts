@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/database.js";
 import type { LedgerSchema } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
-import type { CustomerKind } from "../ledger/domain/customer.js";
+import type { CustomerKind, CustomerRisk } from "../ledger/domain/customer.js";
 import {
   type ChaseCustomer,
   type ChaseInvoice,
@@ -73,7 +73,7 @@ export async function* planInChunks(
   for (;;) {
     let query = db
       .selectFrom("customers")
-      .select(["id", "kind", "country", "email", "phone", "address_line1", "city"])
+      .select(["id", "kind", "country", "risk", "email", "phone", "address_line1", "city"])
       .orderBy("id")
       .limit(chunkSize);
     if (options.customerId !== undefined) query = query.where("id", "=", options.customerId);
@@ -100,6 +100,7 @@ type CustomerRow = {
   id: string;
   kind: string;
   country: string;
+  risk: string | null;
   email: string | null;
   phone: string | null;
   address_line1: string | null;
@@ -133,6 +134,7 @@ async function chaseCustomers(
           id: c.id,
           kind: c.kind as CustomerKind,
           country: c.country,
+          risk: c.risk as CustomerRisk | null,
           email: c.email,
           phone: c.phone,
           hasPostalAddress: Boolean(c.address_line1 && c.city),

@@ -175,6 +175,40 @@ for (const kind of STORE_KINDS) {
       expect(all.fallback.name).toBe("three-steps");
     });
 
+    it("chooses a policy by the customer's risk rating, imported with the customers", async () => {
+      const solhem = ["S1", "Solhem AB", "business", "ar@solhem.example", "", "SE", "", ""];
+      const address = ["Storgatan 1", "", "111 20", "Stockholm"];
+      writeCsv(
+        store.dir,
+        "bad-risk.csv",
+        [...CUSTOMER_HEADER, "risk"],
+        [[...solhem, ...address, "extreme"]],
+      );
+      const refused = await cli("import", "customers", "bad-risk.csv");
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("bad-risk.csv:2: risk:");
+      writeCsv(
+        store.dir,
+        "risk.csv",
+        [...CUSTOMER_HEADER, "risk"],
+        [[...solhem, ...address, "high"]],
+      );
+      expect((await cli("import", "customers", "risk.csv")).code).toBe(0);
+      const risky = {
+        ...POLICY,
+        name: "high-risk",
+        segment: { risks: ["high"] },
+        steps: [{ id: "h1", offsetDays: 0, channels: ["email"], tone: 2 }],
+      };
+      writeFileSync(join(store.dir, "risky.json"), JSON.stringify(risky));
+      const added = await cli("policy", "add", "risky.json");
+      expect(added.code, added.stderr).toBe(0);
+      const contacts = (await plan("2026-03-02")).contacts;
+      expect(contacts.map((c) => [c.customerId, c.invoices.map((i) => i.stepId)])).toEqual([
+        ["S1", ["h1"]],
+      ]);
+    });
+
     it("plans the same, however many customers are planned together", async () => {
       const database = await openDatabase(store.url);
       try {

@@ -246,6 +246,12 @@ describe("policyFor", () => {
       ladder("consumers", { kind: "consumer" as const }),
       ladder("italy", { countries: ["IT"] }),
       ladder("italian-consumers", { kind: "consumer" as const, countries: ["IT"] }),
+      ladder("high-risk", { risks: ["high" as const] }),
+      ladder("risky-italian-consumers", {
+        kind: "consumer" as const,
+        countries: ["IT"],
+        risks: ["medium" as const, "high" as const],
+      }),
     ],
   };
 
@@ -254,5 +260,18 @@ describe("policyFor", () => {
     expect(policyFor(set, { kind: "business", country: "IT" }).name).toBe("italy");
     expect(policyFor(set, { kind: "consumer", country: "SE" }).name).toBe("consumers");
     expect(policyFor(set, { kind: "business", country: "SE" }).name).toBe("default");
+  });
+
+  it("counts a risk rating like kind and country; an unrated customer is in no risk segment", () => {
+    expect(policyFor(set, { kind: "business", country: "SE", risk: "high" }).name).toBe(
+      "high-risk",
+    );
+    expect(policyFor(set, { kind: "consumer", country: "IT", risk: "medium" }).name).toBe(
+      "risky-italian-consumers",
+    );
+    expect(policyFor(set, { kind: "consumer", country: "IT", risk: "low" }).name).toBe(
+      "italian-consumers",
+    );
+    expect(policyFor(set, { kind: "business", country: "SE", risk: null }).name).toBe("default");
   });
 });

@@ -1,7 +1,7 @@
 import { addDays, type CalendarDate, daysBetween } from "../../kernel/calendar-date.js";
 import { OverdueError } from "../../kernel/errors.js";
 import { currency, parseAmount } from "../../kernel/money.js";
-import type { CustomerKind } from "../../ledger/domain/customer.js";
+import type { CustomerKind, CustomerRisk } from "../../ledger/domain/customer.js";
 import type { Channel, Policy, PolicyStep, Tone } from "./policy.js";
 
 /** Where an invoice stands on its ladder: what was actually sent, not what was planned. */
@@ -36,6 +36,7 @@ export type ChaseCustomer = {
   readonly id: string;
   readonly kind: CustomerKind;
   readonly country: string;
+  readonly risk?: CustomerRisk | null;
   readonly email: string | null;
   readonly phone: string | null;
   readonly hasPostalAddress: boolean;

@@ -1,5 +1,9 @@
 import { z } from "zod";
-import type { CustomerKind } from "../../ledger/domain/customer.js";
+import {
+  CUSTOMER_RISKS,
+  type CustomerKind,
+  type CustomerRisk,
+} from "../../ledger/domain/customer.js";
 
 export const CHANNELS = ["email", "letter", "certified_letter", "sms", "call"] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -27,6 +31,8 @@ export type PolicyStep = {
 export type PolicySegment = {
   readonly kind?: CustomerKind;
   readonly countries?: readonly string[];
+  /** The customers rated so; an unrated customer is in no risk segment. */
+  readonly risks?: readonly CustomerRisk[];
 };
 
 export type Policy = {
@@ -68,6 +74,7 @@ const policySchema = z
       .object({
         kind: z.enum(["business", "consumer"]).optional(),
         countries: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
+        risks: z.array(z.enum(CUSTOMER_RISKS)).min(1).optional(),
       })
       .optional(),
     steps: z.array(stepSchema).min(1),
@@ -98,12 +105,16 @@ const policySchema = z
 export type PolicySet = { readonly fallback: Policy; readonly segmented: readonly Policy[] };
 
 /**
- * The policy for a customer: the most specific segment that matches (kind and country beat
- * either alone), else the default. Ties go to the first in the set.
+ * The policy for a customer: the most specific segment that matches (each of kind, country
+ * and risk a segment names counts one), else the default. Ties go to the first in the set.
  */
 export function policyFor(
   set: PolicySet,
-  customer: { readonly kind: CustomerKind; readonly country: string },
+  customer: {
+    readonly kind: CustomerKind;
+    readonly country: string;
+    readonly risk?: CustomerRisk | null;
+  },
 ): Policy {
   let best: Policy | undefined;
   let bestScore = 0;
@@ -112,7 +123,9 @@ export function policyFor(
     if (!segment) continue;
     if (segment.kind !== undefined && segment.kind !== customer.kind) continue;
     if (segment.countries !== undefined && !segment.countries.includes(customer.country)) continue;
-    const score = (segment.kind ? 1 : 0) + (segment.countries ? 1 : 0);
+    if (segment.risks !== undefined && !(customer.risk && segment.risks.includes(customer.risk)))
+      continue;
+    const score = (segment.kind ? 1 : 0) + (segment.countries ? 1 : 0) + (segment.risks ? 1 : 0);
     if (score > bestScore) {
       best = policy;
       bestScore = score;

@@ -5,6 +5,10 @@ export const CUSTOMER_KINDS = ["business", "consumer"] as const;
 /** Consumer debt falls under consumer-protection rules (FDCPA, EU consumer law); business debt does not. */
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
 
+export const CUSTOMER_RISKS = ["low", "medium", "high"] as const;
+/** How likely the account is to go bad, as the business rates it: picks a dunning policy. */
+export type CustomerRisk = (typeof CUSTOMER_RISKS)[number];
+
 export type PostalAddress = {
   readonly line1: string | null;
   readonly line2: string | null;
@@ -29,7 +33,16 @@ export type Customer = {
   readonly address: PostalAddress;
   /** The user who chases this account. */
   readonly collectorId: string | null;
+  /** Unrated when null. */
+  readonly risk: CustomerRisk | null;
 };
+
+export function parseCustomerRisk(text: string): Checked<CustomerRisk> {
+  const risk = text.trim().toLowerCase();
+  return (CUSTOMER_RISKS as readonly string[]).includes(risk)
+    ? valid(risk as CustomerRisk)
+    : invalid(`"${text}" must be one of ${CUSTOMER_RISKS.join(", ")}`);
+}
 
 export function parseCustomerKind(text: string): Checked<CustomerKind> {
   const kind = text.trim().toLowerCase();

@@ -5,6 +5,7 @@ import {
   defaultTimeZone,
   parseCountry,
   parseCustomerKind,
+  parseCustomerRisk,
   parseEmail,
   parseLanguage,
   parsePhone,
@@ -28,6 +29,7 @@ const COLUMNS = {
     "address_line2",
     "postal_code",
     "city",
+    "risk",
   ],
 } as const;
 
@@ -43,6 +45,7 @@ export function parseCustomerRow(values: Readonly<Record<string, string>>) {
     : null;
   const language = f.check("language", f.optional("language"), parseLanguage);
   const timezone = f.check("timezone", f.optional("timezone"), parseTimeZone);
+  const risk = f.check("risk", f.optional("risk"), parseCustomerRisk);
   if (f.problems.length > 0 || !id || !name || !kind || !country) {
     return { ok: false as const, problems: f.problems };
   }
@@ -55,6 +58,7 @@ export function parseCustomerRow(values: Readonly<Record<string, string>>) {
     country,
     language: language ?? defaultLanguage(country),
     timezone: timezone ?? defaultTimeZone(country),
+    risk: risk ?? null,
     address: {
       line1: f.optional("address_line1"),
       line2: f.optional("address_line2"),
@@ -82,6 +86,7 @@ function toColumns(row: CustomerRow): FileColumns {
     address_line2: row.address.line2,
     postal_code: row.address.postalCode,
     city: row.address.city,
+    risk: row.risk,
   };
 }
 

@@ -17,6 +17,7 @@ export const CUSTOMER_FILE_COLUMNS = [
   "address_line2",
   "postal_code",
   "city",
+  "risk",
 ] as const satisfies readonly (keyof CustomersTable)[];
 /** The invoice columns a file sets; a re-import that changes none of them leaves the row as is. */
 export const INVOICE_FILE_COLUMNS = [
