@@ -26,6 +26,8 @@ export type AgingReport = {
 };
 
 type BucketRow = { customer_id: string; currency: string; bucket: number; minor: unknown };
+/** customer id, name, currency, bucket, sum of open minor units, invoice count. */
+type OpenRow = [string, string, string, unknown, unknown, unknown];
 
 /**
  * Receivables by days past due on `asOf`. Only invoices issued and payments dated on or
@@ -40,7 +42,9 @@ export async function agingReport(database: Database, asOf: CalendarDate): Promi
   // `customer_id || ''` groups on an expression, so SQLite scans the table once and sorts
   // instead of walking the customer index and fetching every row by rowid (4× slower on 1M).
   const bucket = bucketCase(asOf);
-  const open = await sql<BucketRow & { name: string; invoices: unknown }>`
+  // Read as arrays: one row per customer, currency and bucket, hundreds of thousands of them.
+  const open = await database.arrays(
+    sql`
     select a.customer_id, c.name, a.currency, a.bucket, a.minor, a.invoices
     from (
       select customer_id || '' as customer_id, currency, ${bucket} as bucket,
@@ -50,7 +54,8 @@ export async function agingReport(database: Database, asOf: CalendarDate): Promi
       group by 1, 2, 3
     ) a
     join customers c on c.id = a.customer_id
-  `.execute(db);
+  `.compile(db),
+  );
   const later = await sql<BucketRow>`
     select i.customer_id, i.currency, ${bucketCase(asOf, "i.due_date")} as bucket,
            sum(al.amount_minor) as minor
@@ -79,11 +84,11 @@ export async function agingReport(database: Database, asOf: CalendarDate): Promi
     }
     return found;
   };
-  for (const row of open.rows) {
-    const target = entry(row.customer_id, row.currency, row.name);
-    const index = bucketIndex(row.bucket);
-    target.buckets[index] = (target.buckets[index] ?? 0n) + toBigInt(row.minor);
-    if (index > 0) target.overdueCount += Number(toBigInt(row.invoices));
+  for (const [customerId, name, currency, bucketValue, minor, invoices] of open as OpenRow[]) {
+    const target = entry(customerId, currency, name);
+    const index = bucketIndex(bucketValue);
+    target.buckets[index] = (target.buckets[index] ?? 0n) + toBigInt(minor);
+    if (index > 0) target.overdueCount += Number(toBigInt(invoices));
   }
   for (const row of later.rows) {
     const target = entry(row.customer_id, row.currency);
