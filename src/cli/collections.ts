@@ -32,6 +32,7 @@ import {
   describeFreshness,
   maxBankAgeFromEnv,
 } from "../payments/bank-freshness.js";
+import type { ConfiguredChannels } from "./channels-config.js";
 import { asOfDate, currentUser, instant, today, withDatabase } from "./context.js";
 import { printJson, textTable, writeOut } from "./output.js";
 import { dryRunText, freshnessText, writeDryRunJson } from "./run-command.js";
@@ -53,17 +54,20 @@ async function configuredChannels() {
   return channelsFromEnv();
 }
 
-/** Without e-mail and letters while the bank data is older than allowed: they wait, planned. */
-function unlessStale<T extends object>(channels: T, bank: BankFreshness): T {
-  if (!bank.holding) return channels;
-  const held = new Set<string>(CHANNELS_HELD_WHEN_STALE);
-  return Object.fromEntries(Object.entries(channels).filter(([name]) => !held.has(name))) as T;
-}
-
-const notes = (bank: BankFreshness) => {
+/**
+ * The channels that may send now, and what waits and why: without e-mail and letters while
+ * the bank data is older than allowed (they stay planned in the outbox).
+ */
+function sendable(configured: ConfiguredChannels, bank: BankFreshness) {
+  const held = new Set<string>(bank.holding ? CHANNELS_HELD_WHEN_STALE : []);
   const note = describeFreshness(bank);
-  return note ? [note] : [];
-};
+  return {
+    channels: Object.fromEntries(
+      Object.entries(configured.channels).filter(([name]) => !held.has(name)),
+    ),
+    waiting: [...configured.missing, ...(note ? [note] : [])],
+  };
+}
 
 /** The collections loop's commands: run, dispatch, holds, worklist, log. */
 export function addCollectionsCommands(program: Command): void {
@@ -107,13 +111,13 @@ export function addCollectionsCommands(program: Command): void {
           const run = await recordRun(database, { asOf, at, policies, isBusinessDay });
           const configured = await configuredChannels();
           try {
+            const { channels, waiting } = sendable(configured, bank);
             const sent = await dispatch(database, {
               now: at,
-              channels: unlessStale(configured.channels, bank),
+              channels,
               concurrency: configured.concurrency,
               policies,
             });
-            const waiting = [...configured.missing, ...notes(bank)];
             const result = {
               asOf,
               at,
@@ -157,13 +161,13 @@ export function addCollectionsCommands(program: Command): void {
           maxBankAgeFromEnv(),
         );
         try {
+          const { channels, waiting } = sendable(configured, bank);
           const report = await dispatch(database, {
             now,
-            channels: unlessStale(configured.channels, bank),
+            channels,
             concurrency: configured.concurrency,
             policies: await runPolicies(database),
           });
-          const waiting = [...configured.missing, ...notes(bank)];
           if (options.json) printJson({ ...report, bank, waiting });
           else process.stdout.write(`${JSON.stringify(report)}\n`);
         } finally {

@@ -1,8 +1,8 @@
 import { CompiledQuery, type Kysely } from "kysely";
 import type { StoreDialect } from "../db/dialects.js";
 import type { AllocationsTable, LedgerSchema, PaymentsTable } from "../db/schema.js";
-import { toBigInt } from "../kernel/money.js";
 import { INSERT_ALLOCATIONS, INSERT_PAYMENTS } from "../ledger/import/ledger-writes.js";
+import { lastPaymentSeq } from "../ledger/import/payment-import.js";
 import { writeRows } from "../ledger/import/write-rows.js";
 
 /** A bank credit to be booked: which invoices it pays, and what is left as customer credit. */
@@ -48,7 +48,7 @@ export class LedgerPoster {
   ) {}
 
   async post(credit: AppliedCredit): Promise<void> {
-    this.seq ??= await lastSeq(this.db);
+    this.seq ??= await lastPaymentSeq(this.db);
     credit.allocations.forEach((allocation, index) => {
       const last = index === credit.allocations.length - 1;
       const extra = last ? credit.creditMinor : 0n;
@@ -148,12 +148,4 @@ function balanceUpdate(dialect: StoreDialect, rows: number): string {
     `then v.column3 else invoices.last_allocation_on end, updated_at = ${p(0)} ` +
     `from (values ${values}) as v where invoices.id = v.column1`
   );
-}
-
-async function lastSeq(db: Kysely<LedgerSchema>): Promise<bigint> {
-  const { last } = await db
-    .selectFrom("payments")
-    .select((eb) => eb.fn.max("seq").as("last"))
-    .executeTakeFirstOrThrow();
-  return last === null ? 0n : toBigInt(last);
 }

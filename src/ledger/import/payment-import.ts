@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type {
   AllocationsTable,
   InvoicesTable,
@@ -128,7 +128,7 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
       const paymentInserts: PaymentsTable[] = [];
       const paymentUpdates: PaymentsTable[] = [];
       const allocationWrites: AllocationsTable[] = [];
-      seq ??= await lastSeq(trx);
+      seq ??= await lastPaymentSeq(trx);
       const unchanged: (typeof batch)[number][] = [];
       for (const entry of batch) {
         const { line, row } = entry;
@@ -279,8 +279,9 @@ class BatchLedger {
   }
 }
 
-async function lastSeq(trx: Transaction<LedgerSchema>): Promise<bigint> {
-  const { last } = await trx
+/** The last place in the order payments are applied in; 0 before the first payment. */
+export async function lastPaymentSeq(db: Kysely<LedgerSchema>): Promise<bigint> {
+  const { last } = await db
     .selectFrom("payments")
     .select((eb) => eb.fn.max("seq").as("last"))
     .executeTakeFirstOrThrow();
