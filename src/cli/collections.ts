@@ -10,6 +10,7 @@ import {
   releaseContact,
   stopContact,
   takePromise,
+  verificationSent,
 } from "../dunning/account-actions.js";
 import {
   DISPUTE_STATUSES,
@@ -17,6 +18,7 @@ import {
   listPromises,
   PROMISE_STATUSES,
 } from "../dunning/account-records.js";
+import { loadRuleProfiles } from "../compliance/rule-profiles.js";
 import { customerLog } from "../dunning/contact-log.js";
 import { recordRun } from "../dunning/daily-run.js";
 import { dispatch } from "../dunning/dispatch.js";
@@ -183,22 +185,38 @@ export function addCollectionsCommands(program: Command): void {
     .option("--reason <text>", "what the customer says is wrong")
     .option("--resolve <note>", "close the open disputes as resolved; reminders resume")
     .option("--reject <note>", "close the open disputes as rejected; reminders resume")
+    .option(
+      "--verification-sent <note>",
+      "verification of the debt went to the debtor (how and when); needed before a US consumer dispute closes",
+    )
     .addOption(atOption())
     .action(
       async (
         invoices: string[],
-        options: AtOption & { reason?: string; resolve?: string; reject?: string },
+        options: AtOption & {
+          reason?: string;
+          resolve?: string;
+          reject?: string;
+          verificationSent?: string;
+        },
         command: Command,
       ) => {
         const closing = options.resolve ?? options.reject;
-        if (closing === undefined && !options.reason)
+        const verification = options.verificationSent;
+        if (closing === undefined && verification === undefined && !options.reason)
           command.error("error: required option '--reason <text>' not specified");
+        const rules = closing === undefined ? undefined : await loadRuleProfiles();
         await withDatabase(command, async ({ db }) => {
           for (const invoice of invoices) {
+            if (verification !== undefined) {
+              const number = await verificationSent(db, invoice, verification, actor(options));
+              process.stdout.write(`Verification of ${number} recorded as sent.\n`);
+              if (closing === undefined) continue;
+            }
             if (closing !== undefined) {
               const resolved = options.resolve !== undefined;
               const status = resolved ? "resolved" : "rejected";
-              await closeDispute(db, invoice, status, closing, actor(options));
+              await closeDispute(db, invoice, status, closing, actor(options), rules);
               process.stdout.write(`Dispute on ${invoice} ${status}.\n`);
               continue;
             }

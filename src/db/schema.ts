@@ -192,6 +192,19 @@ export interface DisputesTable {
   opened_by: string;
   closed_at: string | null;
   resolution: string | null;
+  /** When verification of the debt went to the debtor, and how (12 CFR 1006.38(d)(2)). */
+  verification_sent_at: string | null;
+  verification_note: string | null;
+}
+
+/** A debt's validation notice (12 CFR 1006.34) and the end of its validation period. */
+export interface ValidationNoticesTable {
+  invoice_id: string;
+  customer_id: string;
+  outbox_id: bigint;
+  channel: string;
+  sent_on: string;
+  period_ends: string;
 }
 
 export interface ClosuresTable {
@@ -313,6 +326,7 @@ export interface LedgerSchema {
   contact_log: ContactLogTable;
   promises: PromisesTable;
   disputes: DisputesTable;
+  validation_notices: ValidationNoticesTable;
   closures: ClosuresTable;
   contact_stops: ContactStopsTable;
   tasks: TasksTable;

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { profileFor, type RuleProfiles } from "../compliance/domain/profile.js";
 import type { LedgerSchema } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { OverdueError } from "../kernel/errors.js";
@@ -54,24 +55,96 @@ export async function openDispute(
   });
 }
 
-/** Closes the open disputes on an invoice; the ladder resumes where it stopped. */
+/**
+ * Closes the open disputes on an invoice; the ladder resumes where it stopped. Where the
+ * debtor's profile says so (Regulation F for consumer debt, 12 CFR 1006.38(d)(2)), collection
+ * may resume only once verification of the debt has been sent: closing before that is refused.
+ */
 export async function closeDispute(
   db: Kysely<LedgerSchema>,
   invoiceId: string,
   status: "resolved" | "rejected",
   resolution: string,
   actor: Actor,
+  rules?: RuleProfiles,
 ): Promise<number> {
   const invoice = await invoiceFor(db, invoiceId);
+  const open = await db
+    .selectFrom("disputes")
+    .select(["id", "verification_sent_at"])
+    .where("invoice_id", "=", invoice.id)
+    .where("status", "=", "open")
+    .execute();
+  if (open.length === 0) throw new OverdueError("no_dispute", `${invoice.number} has no open dispute`);
+  const needed = rules && (await verificationRule(db, invoice.customer_id, rules));
+  if (needed && open.some((d) => d.verification_sent_at === null)) {
+    throw new OverdueError(
+      "verification_not_sent",
+      `${invoice.number}: under ${needed} collection resumes only after verification of the debt has been sent; record it first with overdue dispute ${invoice.number} --verification-sent NOTE`,
+    );
+  }
   const result = await db
     .updateTable("disputes")
     .set({ status, resolution, closed_at: actor.at })
     .where("invoice_id", "=", invoice.id)
     .where("status", "=", "open")
     .executeTakeFirst();
-  const closed = Number(result.numUpdatedRows);
-  if (closed === 0) throw new OverdueError("no_dispute", `${invoice.number} has no open dispute`);
-  return closed;
+  await writeLog(db, [
+    {
+      at: actor.at,
+      customerId: invoice.customer_id,
+      invoiceId: invoice.id,
+      status: "planned",
+      rule: "dispute",
+      reason: `dispute on ${invoice.number} ${status} by ${actor.by} (${resolution}): reminders resume`,
+    },
+  ]);
+  return Number(result.numUpdatedRows);
+}
+
+/** Records that verification of a disputed debt went to the debtor (how: the note). */
+export async function verificationSent(
+  db: Kysely<LedgerSchema>,
+  invoiceId: string,
+  note: string,
+  actor: Actor,
+): Promise<string> {
+  const invoice = await invoiceFor(db, invoiceId);
+  const result = await db
+    .updateTable("disputes")
+    .set({ verification_sent_at: actor.at, verification_note: note })
+    .where("invoice_id", "=", invoice.id)
+    .where("status", "=", "open")
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) {
+    throw new OverdueError("no_dispute", `${invoice.number} has no open dispute`);
+  }
+  await writeLog(db, [
+    {
+      at: actor.at,
+      customerId: invoice.customer_id,
+      invoiceId: invoice.id,
+      status: "sent",
+      rule: "verification",
+      reason: `verification of ${invoice.number} sent to the debtor (${note}), recorded by ${actor.by}`,
+    },
+  ]);
+  return invoice.number;
+}
+
+/** The rule id when the customer's profile lets collection resume only after verification. */
+async function verificationRule(
+  db: Kysely<LedgerSchema>,
+  customerId: string,
+  rules: RuleProfiles,
+): Promise<string | undefined> {
+  const customer = await db
+    .selectFrom("customers")
+    .select(["country", "kind"])
+    .where("id", "=", customerId)
+    .executeTakeFirstOrThrow();
+  const disputes = profileFor(rules, customer)?.disputes;
+  return disputes?.resumeOnlyAfterVerification ? disputes.rule : undefined;
 }
 
 /** A promise to pay pauses the chase until its day; kept or not is decided by a later run. */

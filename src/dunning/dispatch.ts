@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type Kysely, sql } from "kysely";
+import type { RuleProfiles } from "../compliance/domain/profile.js";
+import { guardOutgoing } from "../compliance/guard-outgoing.js";
+import { loadRuleProfiles } from "../compliance/rule-profiles.js";
 import type { Database } from "../db/database.js";
 import type { LedgerSchema, OutboxTable } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
@@ -18,6 +21,8 @@ export type DispatchOptions = {
   readonly policies?: PolicySet;
   /** How many contacts are on their way out at once. */
   readonly concurrency?: number;
+  /** The guard's rule profiles; the shipped (or OVERDUE_RULES_DIR) ones when not given. */
+  readonly rules?: RuleProfiles;
 };
 
 export type DispatchReport = {
@@ -26,6 +31,8 @@ export type DispatchReport = {
   retrying: number;
   cancelled: number;
   inDoubt: number;
+  /** Held back by the guard until a lawful time (contact window, frequency cap). */
+  delayed: number;
 };
 
 /** Temporary failures are retried after these waits, then the contact fails. */
@@ -45,18 +52,26 @@ export async function dispatch(
   options: DispatchOptions,
 ): Promise<DispatchReport> {
   const worker = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
-  const report: DispatchReport = { sent: 0, failed: 0, retrying: 0, cancelled: 0, inDoubt: 0 };
+  const report: DispatchReport = {
+    sent: 0,
+    failed: 0,
+    retrying: 0,
+    cancelled: 0,
+    inDoubt: 0,
+    delayed: 0,
+  };
   report.inDoubt = await recoverAbandonedClaims(database, options);
   const channels = Object.entries(options.channels)
     .filter(([, adapter]) => adapter !== undefined)
     .map(([name]) => name);
   if (channels.length === 0) return report;
+  const rules = options.rules ?? (await loadRuleProfiles());
 
   const slot = async () => {
     for (;;) {
       const row = await claimOne(database, worker, channels, options.now);
       if (!row) return;
-      const outcome = await deliverOne(database, row, options);
+      const outcome = await deliverOne(database, row, options, rules);
       report[outcome]++;
     }
   };
@@ -124,6 +139,7 @@ async function deliverOne(
   { db, dialect }: Database,
   row: ClaimedRow,
   options: DispatchOptions,
+  rules: RuleProfiles,
 ): Promise<Outcome> {
   const at = options.now;
   const base = { at, customerId: row.customer_id, outboxId: row.id, channel: row.channel };
@@ -172,6 +188,26 @@ async function deliverOne(
       { ...base, status: "refused", rule: contact.rule, reason: contact.reason },
     ]);
     return "cancelled";
+  }
+  const { verdict } = await guardOutgoing(db, rules, contact.contact, at);
+  if (verdict.kind === "refuse") {
+    await finish(db, row, { status: "cancelled", last_error: verdict.reason });
+    await writeLog(db, [
+      { ...base, status: "refused", rule: verdict.rule, reason: verdict.reason },
+    ]);
+    return "cancelled";
+  }
+  if (verdict.kind === "delay") {
+    // Not an attempt: the contact waits for its lawful time with its retries untouched.
+    await finish(db, row, {
+      status: "planned",
+      not_before: new Date(verdict.until).toISOString(),
+      attempts: Number(row.attempts) - 1,
+    });
+    await writeLog(db, [
+      { ...base, status: "delayed", rule: verdict.rule, reason: verdict.reason },
+    ]);
+    return "delayed";
   }
   const adapter = options.channels[row.channel];
   let delivery: Delivery;
@@ -250,7 +286,7 @@ async function finish(
   set: Partial<
     Pick<
       OutboxTable,
-      "status" | "sent_at" | "message_id" | "document" | "last_error" | "not_before"
+      "status" | "sent_at" | "message_id" | "document" | "last_error" | "not_before" | "attempts"
     >
   >,
 ) {

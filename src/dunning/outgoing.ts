@@ -30,6 +30,7 @@ export type ContactCustomer = Pick<
   | "email"
   | "phone"
   | "language"
+  | "timezone"
   | "collector_id"
   | "address_line1"
   | "address_line2"
@@ -46,6 +47,7 @@ export const CONTACT_CUSTOMER_COLUMNS = [
   "email",
   "phone",
   "language",
+  "timezone",
   "collector_id",
   "address_line1",
   "address_line2",
@@ -180,6 +182,9 @@ export async function contactAsItStands(
         email: customer.email,
         phone: customer.phone,
         language: customer.language,
+        kind: customer.kind,
+        country: customer.country,
+        timeZone: customer.timezone,
         collectorId: customer.collector_id,
         addressLines: [
           customer.address_line1,

@@ -23,6 +23,10 @@ export type OutgoingContact = {
     readonly email: string | null;
     readonly phone: string | null;
     readonly language: string;
+    /** `business` or `consumer`, the country and the IANA zone(s): what the guard's rules key on. */
+    readonly kind: string;
+    readonly country: string;
+    readonly timeZone: string | null;
     readonly collectorId: string | null;
     readonly addressLines: readonly string[];
   };

@@ -1,0 +1,160 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { seedLedger } from "../support/in-process.js";
+import { CUSTOMER_HEADER, INVOICE_HEADER, writeCsv } from "../support/ledger.js";
+import { type FreshStore, freshStore, STORE_KINDS } from "../support/stores.js";
+
+/**
+ * The guard in the daily loop, through the CLI: a text outside the debtor's hours waits for
+ * them and then goes out once; a call after a conversation waits out Regulation F's seven
+ * quiet days (across the daylight-saving switch); a US consumer dispute stays open until the
+ * verification is recorded as sent when an agency collects.
+ */
+const POLICY = {
+  name: "guarded",
+  minGapDays: 1,
+  steps: [
+    { id: "s1", offsetDays: 1, channels: ["sms"], tone: 1 },
+    { id: "s2", offsetDays: 2, channels: ["call"], tone: 2 },
+    { id: "s3", offsetDays: 3, channels: ["call"], tone: 2 },
+  ],
+};
+
+type LogJson = {
+  at: string;
+  status: string;
+  channel: string | null;
+  rule: string;
+  reason: string;
+}[];
+type RunJson = { dispatch: { sent: number; delayed: number; cancelled: number } };
+
+for (const kind of STORE_KINDS) {
+  describe(`${kind}: the contact guard`, () => {
+    let store: FreshStore;
+    const env = (extra: Record<string, string> = {}) => ({
+      OVERDUE_SMTP_URL: undefined,
+      OVERDUE_SMS_URL: undefined,
+      OVERDUE_FROM: "Acme Inc <billing@acme.example>",
+      OVERDUE_LETTER_DIR: join(store.dir, "letters"),
+      ...extra,
+    });
+    const cli = (args: string[], extra?: Record<string, string>) =>
+      runCli(["--db", store.url, ...args], { cwd: store.dir, env: env(extra) });
+    const ok = async (args: string[], extra?: Record<string, string>) => {
+      const result = await cli(args, extra);
+      expect(result.code, `${args.join(" ")}\n${result.stderr}`).toBe(0);
+      return result.stdout;
+    };
+    const run = async (asOf: string, at: string) =>
+      JSON.parse(await ok(["run", "--as-of", asOf, "--at", at, "--json"])) as RunJson;
+    const log = async (customer: string) =>
+      JSON.parse(await ok(["log", "--customer", customer, "--json"])) as LogJson;
+
+    beforeAll(async () => {
+      store = await freshStore(kind);
+      const person = (id: string, name: string, phone: string) => [
+        id,
+        name,
+        "consumer",
+        "",
+        phone,
+        "US",
+        "en",
+        "America/New_York",
+        "1 Main Street",
+        "",
+        "10001",
+        "New York",
+      ];
+      writeCsv(store.dir, "c.csv", CUSTOMER_HEADER, [
+        person("U1", "Jane Doe", "+12125550123"),
+        person("U2", "John Roe", "+12125550124"),
+      ]);
+      writeCsv(store.dir, "i.csv", INVOICE_HEADER, [
+        ["J1", "U1", "2026-02-01", "2026-03-01", "USD", "120.00"],
+        ["R1", "U2", "2026-02-01", "2026-03-01", "USD", "80.00"],
+      ]);
+      await seedLedger(store.url, [
+        ["customers", join(store.dir, "c.csv")],
+        ["invoices", join(store.dir, "i.csv")],
+      ]);
+      writeFileSync(join(store.dir, "policy.json"), JSON.stringify(POLICY));
+      await ok(["policy", "set", "policy.json"]);
+      await ok(["dispute", "R1", "--reason", "not my debt", "--at", "2026-03-01T15:00:00Z"]);
+    });
+    afterAll(async () => {
+      await store.drop();
+    });
+
+    it("holds a text sent at 05:00 in New York until 08:00 there, then sends it once", async () => {
+      const early = await run("2026-03-02", "2026-03-02T10:00:00Z");
+      expect(early.dispatch).toMatchObject({ sent: 0, delayed: 1 });
+      const delayed = (await log("U1")).filter((e) => e.status === "delayed");
+      expect(delayed).toHaveLength(1);
+      expect(delayed[0]).toMatchObject({ channel: "sms", rule: "US-TIME-01" });
+      expect(delayed[0]?.reason).toContain("it is 05:00 there");
+      expect(delayed[0]?.reason).toContain("2026-03-02T13:00:00.000Z");
+
+      // A minute before the window opens nothing goes; at 08:00 it does, and only once.
+      expect((await run("2026-03-02", "2026-03-02T12:59:00Z")).dispatch.sent).toBe(0);
+      expect((await run("2026-03-02", "2026-03-02T13:00:00Z")).dispatch.sent).toBe(1);
+      expect((await run("2026-03-02", "2026-03-02T14:00:00Z")).dispatch.sent).toBe(0);
+      const sms = (await log("U1")).filter((e) => e.channel === "sms" && e.status === "sent");
+      expect(sms).toHaveLength(1);
+    });
+
+    it("waits seven days after a conversation before the next call, counting that day (12 CFR 1006.14(b)(2)(i)(B))", async () => {
+      expect((await run("2026-03-03", "2026-03-03T15:00:00Z")).dispatch.sent).toBe(1);
+      const tasks = JSON.parse(await ok(["tasks", "--json"])) as {
+        id: string;
+        customerId: string;
+      }[];
+      const call = tasks.find((t) => t.customerId === "U1");
+      expect(call).toBeDefined();
+      await ok([
+        "call",
+        "log",
+        call?.id ?? "",
+        "--outcome",
+        "reached",
+        "--at",
+        "2026-03-03T15:30:00Z",
+      ]);
+
+      const next = await run("2026-03-04", "2026-03-04T15:00:00Z");
+      expect(next.dispatch).toMatchObject({ sent: 0, delayed: 1 });
+      const wait = (await log("U1")).filter((e) => e.status === "delayed" && e.channel === "call");
+      expect(wait[0]?.rule).toBe("US-FREQ-01");
+      // Day 1 is 3 March; the 10th is the first free day, and New York is on summer time by
+      // then (8 March): 08:00 EDT is 12:00 UTC.
+      expect(wait[0]?.reason).toContain("2026-03-10T12:00:00.000Z");
+
+      expect((await run("2026-03-09", "2026-03-09T20:00:00Z")).dispatch.sent).toBe(0);
+      expect((await run("2026-03-10", "2026-03-10T12:00:00Z")).dispatch.sent).toBe(1);
+      const calls = (await log("U1")).filter(
+        (e) => e.channel === "call" && e.status === "sent" && e.rule === "ladder",
+      );
+      expect(calls).toHaveLength(2);
+    });
+
+    it("keeps a US consumer dispute open until verification is sent, when an agency collects", async () => {
+      const agency = { OVERDUE_COLLECTOR_ROLE: "third_party_agency" };
+      const early = await cli(["dispute", "R1", "--reject", "the debt is valid"], agency);
+      expect(early.code).toBe(1);
+      expect(early.stderr).toContain("US-DISP-01");
+      expect(early.stderr).toContain("--verification-sent");
+      await ok(
+        ["dispute", "R1", "--verification-sent", "copy of the invoice mailed on 5 March"],
+        agency,
+      );
+      await ok(["dispute", "R1", "--reject", "the debt is valid"], agency);
+      const entries = await log("U2");
+      expect(entries.map((e) => e.rule)).toEqual(
+        expect.arrayContaining(["dispute", "verification"]),
+      );
+    });
+  });
+}
