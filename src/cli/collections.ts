@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { loadRuleProfiles } from "../compliance/rule-profiles.js";
 import {
   CALL_OUTCOMES,
   type CallOutcome,
@@ -18,7 +19,6 @@ import {
   listPromises,
   PROMISE_STATUSES,
 } from "../dunning/account-records.js";
-import { loadRuleProfiles } from "../compliance/rule-profiles.js";
 import { customerLog } from "../dunning/contact-log.js";
 import { recordRun } from "../dunning/daily-run.js";
 import { dispatch } from "../dunning/dispatch.js";

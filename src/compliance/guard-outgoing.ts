@@ -29,10 +29,11 @@ export async function guardOutgoing(
   rules: RuleProfiles,
   contact: OutgoingContact,
   now: string,
-): Promise<{ profile: RuleProfile | undefined; verdict: GuardVerdict }> {
+): Promise<{ profile: RuleProfile | undefined; verdict: GuardVerdict; zones: string[] }> {
   const { customer } = contact;
   const profile = profileFor(rules, customer);
-  if (!profile) return { profile, verdict: { kind: "allow" } };
+  const zones = debtorZones(customer.timeZone, customer.country);
+  if (!profile) return { profile, verdict: { kind: "allow" }, zones };
   const caps = profile.caps.filter((c) => c.channel === contact.channel);
   const instant = Date.parse(now);
   const history =
@@ -48,11 +49,11 @@ export async function guardOutgoing(
   const verdict = guardContact(profile, {
     now: instant,
     channel: contact.channel,
-    zones: debtorZones(customer.timeZone, customer.country),
+    zones,
     debts: contact.invoices.map((i) => i.number),
     history,
   });
-  return { profile, verdict };
+  return { profile, verdict, zones };
 }
 
 /**

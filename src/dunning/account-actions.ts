@@ -75,7 +75,8 @@ export async function closeDispute(
     .where("invoice_id", "=", invoice.id)
     .where("status", "=", "open")
     .execute();
-  if (open.length === 0) throw new OverdueError("no_dispute", `${invoice.number} has no open dispute`);
+  if (open.length === 0)
+    throw new OverdueError("no_dispute", `${invoice.number} has no open dispute`);
   const needed = rules && (await verificationRule(db, invoice.customer_id, rules));
   if (needed && open.some((d) => d.verification_sent_at === null)) {
     throw new OverdueError(

@@ -1,12 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type Kysely, sql } from "kysely";
+import { instantAt } from "../compliance/domain/local-time.js";
 import type { RuleProfiles } from "../compliance/domain/profile.js";
 import { guardOutgoing } from "../compliance/guard-outgoing.js";
 import { loadRuleProfiles } from "../compliance/rule-profiles.js";
+import {
+  recordValidationNotices,
+  type ValidationStep,
+  validationStep,
+} from "../compliance/validation-notices.js";
 import type { Database } from "../db/database.js";
 import type { LedgerSchema, OutboxTable } from "../db/schema.js";
-import type { CalendarDate } from "../kernel/calendar-date.js";
+import { addDays, type CalendarDate } from "../kernel/calendar-date.js";
 import type { ChannelAdapter, Delivery, OutgoingContact } from "./channels/channel.js";
 import { type LogEntry, writeLog } from "./contact-log.js";
 import type { PolicySet, Tone } from "./domain/policy.js";
@@ -37,6 +43,8 @@ export type DispatchReport = {
 
 /** Temporary failures are retried after these waits, then the contact fails. */
 const BACKOFF_MINUTES = [1, 5, 30, 120, 480];
+/** How long a text or call waits for the written validation notice planned before it. */
+const NOTICE_FIRST_WAIT_MS = 15 * 60_000;
 /** A claim older than this whose owner cannot be checked is taken to be dead. */
 const CLAIM_LEASE_MS = 15 * 60_000;
 
@@ -66,18 +74,26 @@ export async function dispatch(
     .map(([name]) => name);
   if (channels.length === 0) return report;
   const rules = options.rules ?? (await loadRuleProfiles());
+  // The holiday tables take a while to load: only when a validation period is counted.
+  let calendar: Promise<BusinessDays> | undefined;
+  const holidays = () => {
+    calendar ??= import("./business-days.js").then((m) => m.businessDayCalendar());
+    return calendar;
+  };
 
   const slot = async () => {
     for (;;) {
       const row = await claimOne(database, worker, channels, options.now);
       if (!row) return;
-      const outcome = await deliverOne(database, row, options, rules);
+      const outcome = await deliverOne(database, row, options, rules, holidays);
       report[outcome]++;
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 5 }, slot));
   return report;
 }
+
+type BusinessDays = (country: string, date: CalendarDate) => boolean;
 
 type ClaimedRow = Pick<
   OutboxTable,
@@ -140,6 +156,7 @@ async function deliverOne(
   row: ClaimedRow,
   options: DispatchOptions,
   rules: RuleProfiles,
+  holidays: () => Promise<BusinessDays>,
 ): Promise<Outcome> {
   const at = options.now;
   const base = { at, customerId: row.customer_id, outboxId: row.id, channel: row.channel };
@@ -156,6 +173,7 @@ async function deliverOne(
       "invoices.issue_date",
       "invoices.due_date",
       "invoices.currency",
+      "invoices.amount_minor",
       "invoices.open_minor",
     ])
     .select(CONTACT_CUSTOMER_COLUMNS.map((column) => `c.${column} as customer_${column}` as const))
@@ -189,7 +207,7 @@ async function deliverOne(
     ]);
     return "cancelled";
   }
-  const { verdict } = await guardOutgoing(db, rules, contact.contact, at);
+  const { profile, verdict, zones } = await guardOutgoing(db, rules, contact.contact, at);
   if (verdict.kind === "refuse") {
     await finish(db, row, { status: "cancelled", last_error: verdict.reason });
     await writeLog(db, [
@@ -209,23 +227,51 @@ async function deliverOne(
     ]);
     return "delayed";
   }
+  let outgoing = contact.contact;
+  let carried: Extract<ValidationStep, { kind: "carry" }> | undefined;
+  const validation = profile?.validationNotice;
+  const zone = zones[0];
+  if (validation && zone) {
+    const step = await validationStep(db, validation, outgoing, zone, at, await holidays());
+    if (step.kind === "carry") {
+      outgoing = { ...outgoing, validationEnds: step.periodEnds };
+      carried = step;
+    } else if (step.kind !== "none") {
+      const planned =
+        step.kind === "notice-first" ? await planNoticeFirst(db, row, outgoing, at) : [];
+      const until =
+        step.kind === "notice-first"
+          ? Date.parse(at) + NOTICE_FIRST_WAIT_MS
+          : instantAt(addDays(step.until, 1), 0, zone);
+      await finish(db, row, {
+        status: "planned",
+        not_before: new Date(until).toISOString(),
+        attempts: Number(row.attempts) - 1,
+      });
+      await writeLog(db, [
+        { ...base, status: "delayed", rule: step.rule, reason: step.reason },
+        ...planned,
+      ]);
+      return "delayed";
+    }
+  }
   const adapter = options.channels[row.channel];
   let delivery: Delivery;
   try {
     delivery = adapter
-      ? await adapter.deliver(contact.contact, db)
+      ? await adapter.deliver(outgoing, db)
       : { outcome: "temporary", error: `no ${row.channel} channel configured` };
   } catch (error) {
     delivery = { outcome: "temporary", error: (error as Error).message };
   }
 
   if (delivery.outcome === "sent") {
-    const numbers = contact.contact.invoices.map((i) => i.number).join(", ");
+    const numbers = outgoing.invoices.map((i) => i.number).join(", ");
     const sent: LogEntry = {
       ...base,
       status: "sent",
       rule: row.fallback_from ? "fallback" : "ladder",
-      reason: `${numbers}${delivery.note ? `; ${delivery.note}` : ""}`,
+      reason: `${numbers}${carried ? `; with the validation notice, period ends ${carried.periodEnds}` : ""}${delivery.note ? `; ${delivery.note}` : ""}`,
     };
     const set = {
       status: "sent" as const,
@@ -240,9 +286,10 @@ async function deliverOne(
       await finish(db, row, set);
       await writeLog(db, [sent]);
     }
-    if (contact.contact.invoices.length < items.length) {
-      await dropItemsNotSent(db, row.id, contact.contact);
+    if (outgoing.invoices.length < items.length) {
+      await dropItemsNotSent(db, row.id, outgoing);
     }
+    if (carried) await recordValidationNotices(db, outgoing, carried);
     return "sent";
   }
 
@@ -266,7 +313,7 @@ async function deliverOne(
   const entries: LogEntry[] = [
     { ...base, status: "failed", rule: "delivery", reason: delivery.error },
   ];
-  const fallback = await planLetterInstead(db, row, contact.contact, at);
+  const fallback = await planLetterInstead(db, row, outgoing, at);
   if (fallback) entries.push(fallback);
   await writeLog(db, entries);
   return "failed";
@@ -358,20 +405,67 @@ async function planLetterInstead(
 ): Promise<LogEntry | undefined> {
   if (row.channel !== "email" && row.channel !== "sms") return undefined;
   if (contact.customer.addressLines.length === 0) return undefined;
+  const id = await planAnother(db, row, { channel: "letter", key: `${row.key}/letter`, at });
+  if (id === undefined) return undefined;
+  return {
+    at,
+    customerId: row.customer_id,
+    outboxId: id,
+    channel: "letter",
+    status: "planned",
+    rule: "fallback",
+    reason: `a letter instead of the ${row.channel} that could not be delivered`,
+  };
+}
+
+/**
+ * A text or call about a debt whose validation notice has not gone out: the notice goes first,
+ * by letter where there is an address, else by e-mail (12 CFR 1006.34(a)).
+ */
+async function planNoticeFirst(
+  db: Kysely<LedgerSchema>,
+  row: ClaimedRow,
+  contact: OutgoingContact,
+  at: string,
+): Promise<LogEntry[]> {
+  const channel =
+    contact.customer.addressLines.length > 0 ? "letter" : contact.customer.email ? "email" : null;
+  if (!channel) return [];
+  const id = await planAnother(db, row, { channel, key: `${row.key}/validation`, at });
+  if (id === undefined) return [];
+  return [
+    {
+      at,
+      customerId: row.customer_id,
+      outboxId: id,
+      channel,
+      status: "planned",
+      rule: "US-VAL-01",
+      reason: `the validation notice, by ${channel}, before the ${row.channel}`,
+    },
+  ];
+}
+
+/** Another outbox row for the same invoices and steps, made once (its key is unique). */
+async function planAnother(
+  db: Kysely<LedgerSchema>,
+  row: ClaimedRow,
+  plan: { channel: string; key: string; at: string },
+): Promise<bigint | undefined> {
   const inserted = await db
     .insertInto("outbox")
     .values({
-      key: `${row.key}/letter`,
+      key: plan.key,
       run_id: row.run_id,
       as_of: row.as_of,
       customer_id: row.customer_id,
-      channel: "letter",
+      channel: plan.channel,
       fallback_from: row.channel,
       tone: row.tone,
       status: "planned",
       attempts: 0,
-      not_before: at,
-      planned_at: at,
+      not_before: plan.at,
+      planned_at: plan.at,
     })
     .onConflict((oc) => oc.column("key").doNothing())
     .returning("id")
@@ -386,15 +480,7 @@ async function planLetterInstead(
     .insertInto("outbox_items")
     .values(items.map((item) => ({ ...item, outbox_id: inserted.id })))
     .execute();
-  return {
-    at,
-    customerId: row.customer_id,
-    outboxId: inserted.id,
-    channel: "letter",
-    status: "planned",
-    rule: "fallback",
-    reason: `a letter instead of the ${row.channel} that could not be delivered`,
-  };
+  return inserted.id;
 }
 
 /**

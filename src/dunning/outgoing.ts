@@ -62,6 +62,7 @@ export type ContactInvoice = {
   readonly issue_date: string;
   readonly due_date: string;
   readonly currency: string;
+  readonly amount_minor: bigint;
   readonly open_minor: bigint;
 };
 
@@ -72,7 +73,7 @@ function invoicesByIds(
 ): Promise<ContactInvoice[]> {
   return db
     .selectFrom("invoices")
-    .select(["id", "number", "issue_date", "due_date", "currency", "open_minor"])
+    .select(["id", "number", "issue_date", "due_date", "currency", "amount_minor", "open_minor"])
     .where("id", "in", ids)
     .orderBy("due_date")
     .orderBy("id")
@@ -198,6 +199,7 @@ export async function contactAsItStands(
         issueDate: i.issue_date as CalendarDate,
         dueDate: i.due_date as CalendarDate,
         openMinor: i.open_minor,
+        invoicedMinor: i.amount_minor,
         currency: i.currency,
         stepId: step.get(i.id)?.stepId ?? "",
         tone: step.get(i.id)?.tone ?? 1,

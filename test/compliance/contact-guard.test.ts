@@ -1,9 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { seedLedger } from "../support/in-process.js";
 import { CUSTOMER_HEADER, INVOICE_HEADER, writeCsv } from "../support/ledger.js";
+import { startSmtp, type TestSmtp } from "../support/smtp.js";
 import { type FreshStore, freshStore, STORE_KINDS } from "../support/stores.js";
 
 /**
@@ -155,6 +157,127 @@ for (const kind of STORE_KINDS) {
       expect(entries.map((e) => e.rule)).toEqual(
         expect.arrayContaining(["dispute", "verification"]),
       );
+    });
+  });
+}
+
+/**
+ * When an agency collects a US consumer debt, Regulation F binds: the first written contact
+ * carries the validation notice, a text waits for it, and a firm reminder waits out the
+ * validation period.
+ */
+for (const kind of STORE_KINDS) {
+  describe(`${kind}: the validation notice (12 CFR 1006.34)`, () => {
+    let store: FreshStore;
+    let smtp: TestSmtp;
+    const cli = (args: string[]) =>
+      runCli(["--db", store.url, ...args], {
+        cwd: store.dir,
+        env: {
+          OVERDUE_COLLECTOR_ROLE: "third_party_agency",
+          OVERDUE_SMTP_URL: smtp.url,
+          OVERDUE_SMS_URL: undefined,
+          OVERDUE_FROM: "Acme Recovery <desk@acme.example>",
+          OVERDUE_COMPANY_ADDRESS: "100 Collins Ave; Miami FL 33139",
+          OVERDUE_LETTER_DIR: join(store.dir, "letters"),
+        },
+      });
+    const ok = async (args: string[]) => {
+      const result = await cli(args);
+      expect(result.code, `${args.join(" ")}\n${result.stderr}`).toBe(0);
+      return result.stdout;
+    };
+    const run = async (asOf: string, at: string) =>
+      JSON.parse(await ok(["run", "--as-of", asOf, "--at", at, "--json"])) as RunJson;
+    const log = async () => JSON.parse(await ok(["log", "--customer", "V1", "--json"])) as LogJson;
+
+    beforeAll(async () => {
+      store = await freshStore(kind);
+      smtp = await startSmtp();
+      writeCsv(store.dir, "c.csv", CUSTOMER_HEADER, [
+        [
+          "V1",
+          "Vera Vance",
+          "consumer",
+          "vera@example.com",
+          "+13055550100",
+          "US",
+          "en-US",
+          "America/New_York",
+          "7 Ocean Drive",
+          "",
+          "33139",
+          "Miami FL",
+        ],
+      ]);
+      writeCsv(store.dir, "i.csv", INVOICE_HEADER, [
+        ["V-100", "V1", "2026-02-01", "2026-03-01", "USD", "250.00"],
+      ]);
+      await seedLedger(store.url, [
+        ["customers", join(store.dir, "c.csv")],
+        ["invoices", join(store.dir, "i.csv")],
+      ]);
+      writeFileSync(
+        join(store.dir, "policy.json"),
+        JSON.stringify({
+          name: "agency",
+          minGapDays: 1,
+          steps: [
+            { id: "s1", offsetDays: 1, channels: ["sms"], tone: 1 },
+            { id: "s2", offsetDays: 3, channels: ["email"], tone: 3 },
+          ],
+        }),
+      );
+      await ok(["policy", "set", "policy.json"]);
+    });
+    afterAll(async () => {
+      await smtp.close();
+      await store.drop();
+    });
+
+    it("sends the written notice before the first text, with the period's end and the rights", async () => {
+      const first = await run("2026-03-02", "2026-03-02T15:00:00Z");
+      // The text waits; the notice it planned goes out as a letter in the same pass.
+      expect(first.dispatch).toMatchObject({ delayed: 1, sent: 1 });
+      const entries = await log();
+      expect(entries.find((e) => e.status === "delayed")).toMatchObject({
+        channel: "sms",
+        rule: "US-VAL-01",
+      });
+      const letter = entries.find((e) => e.channel === "letter" && e.status === "sent");
+      // Sent Monday 2 March: receipt assumed on Monday 9 March (five business days), the
+      // period ends 30 days later.
+      expect(letter?.reason).toContain("validation notice, period ends 2026-04-08");
+      const file = /letter written to (\S+\.pdf)/.exec(letter?.reason ?? "")?.[1] ?? "";
+      const text = execFileSync("pdftotext", [file, "-"], { encoding: "utf8" }).replace(
+        /\s+/g,
+        " ",
+      );
+      expect(text).toContain("Acme Recovery is a debt collector");
+      expect(text).toContain(
+        "Call or write to us by Apr 8, 2026 to dispute all or part of the debt",
+      );
+      expect(text).toContain("www.cfpb.gov/debt-collection");
+      expect(text).toContain("you owed $250.00");
+
+      // Fifteen minutes later the text goes.
+      expect((await run("2026-03-02", "2026-03-02T15:20:00Z")).dispatch.sent).toBe(1);
+      expect((await log()).filter((e) => e.channel === "sms" && e.status === "sent")).toHaveLength(
+        1,
+      );
+    });
+
+    it("holds a firm reminder until the validation period is over (15 U.S.C. 1692g(b))", async () => {
+      const firm = await run("2026-03-04", "2026-03-04T15:00:00Z");
+      expect(firm.dispatch).toMatchObject({ delayed: 1, sent: 0 });
+      const wait = (await log()).find((e) => e.status === "delayed" && e.channel === "email");
+      expect(wait).toMatchObject({ rule: "US-VAL-05" });
+      expect(wait?.reason).toContain("2026-04-08");
+      expect((await run("2026-04-08", "2026-04-08T15:00:00Z")).dispatch.sent).toBe(0);
+      // The 9th is free; e-mail keeps the 08:00 window in New York (12:00 UTC in April).
+      expect((await run("2026-04-09", "2026-04-09T11:00:00Z")).dispatch.sent).toBe(0);
+      expect((await run("2026-04-09", "2026-04-09T12:00:00Z")).dispatch.sent).toBe(1);
+      expect(smtp.messages.filter((m) => m.to === "vera@example.com")).toHaveLength(1);
     });
   });
 }

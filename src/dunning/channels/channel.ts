@@ -17,6 +17,8 @@ export type OutgoingContact = {
   readonly asOf: CalendarDate;
   readonly tone: Tone;
   readonly template?: string;
+  /** Set when the contact carries a debt's validation notice: its period's last day. */
+  readonly validationEnds?: CalendarDate;
   readonly customer: {
     readonly id: string;
     readonly name: string;
@@ -45,6 +47,9 @@ export type Delivery =
   | { readonly outcome: "temporary"; readonly error: string }
   /** Will not work by retrying: an address the server refuses. */
   | { readonly outcome: "permanent"; readonly error: string };
+
+/** The template a contact carrying a validation notice is written with. */
+export const VALIDATION_TEMPLATE = "validation";
 
 /** One way of reaching a customer: it renders the contact and delivers it. */
 export type ChannelAdapter = {
@@ -83,6 +88,9 @@ export function messageInput(
     channel: contact.channel as MessageInput["channel"],
     tone: contact.tone,
     ...(contact.template ? { template: contact.template } : {}),
+    ...(contact.validationEnds
+      ? { template: VALIDATION_TEMPLATE, validationEnds: contact.validationEnds }
+      : {}),
     sender,
     recipient: {
       name: contact.customer.name,

@@ -26,6 +26,9 @@ export type InvoiceLine = {
   readonly tone: Tone;
   /** This invoice's payment reference as printed ("" without one). */
   readonly paymentReference: string;
+  /** The amount invoiced and what was paid or credited since, as printed ("" when unknown). */
+  readonly invoiced: string;
+  readonly paidSince: string;
 };
 
 export type Party = {
@@ -75,6 +78,8 @@ export type TemplateContext = {
   readonly invoiceTable: string;
   readonly paymentDetails: string;
   readonly labels: Labels;
+  /** The last day of the validation period this notice starts, as printed; "" on other messages. */
+  readonly validationEnds: string;
 };
 
 /** Canonical BCP 47 for Intl; "sv_SE" from other systems is accepted, garbage becomes "en". */
@@ -193,6 +198,8 @@ export function buildContext(
   const sums = new Map<string, bigint>();
   const invoices = input.invoices.map((invoice): InvoiceLine => {
     sums.set(invoice.currency, (sums.get(invoice.currency) ?? 0n) + invoice.openMinor);
+    const money = (minor: bigint) => formatMoney(minor, currency(invoice.currency), locale);
+    const invoiced = invoice.invoicedMinor;
     return {
       number: oneLine(invoice.number),
       issueDate: date(invoice.issueDate),
@@ -204,6 +211,8 @@ export function buildContext(
       stepId: invoice.stepId,
       tone: invoice.tone,
       paymentReference: shownReference(oneLine(invoice.paymentReference ?? ""), onPaper),
+      invoiced: invoiced === undefined ? "" : money(invoiced),
+      paidSince: invoiced === undefined ? "" : money(invoiced - invoice.openMinor),
     };
   });
   const totals = [...sums].map(([code, minor]) => ({
@@ -276,6 +285,7 @@ export function buildContext(
     invoiceTable: INVOICE_TABLE_MARK,
     paymentDetails: PAYMENT_DETAILS_MARK,
     labels,
+    validationEnds: input.validationEnds ? date(input.validationEnds) : "",
   };
 }
 

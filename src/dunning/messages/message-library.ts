@@ -60,7 +60,10 @@ export function findTemplate(
   kind: TemplateKind,
   name: string,
 ): MessageTemplate {
-  const template = library.templates.get(`${language}/${name}-${kind}`);
+  // A named template missing in the language falls back to English, as whole languages do.
+  const template =
+    library.templates.get(`${language}/${name}-${kind}`) ??
+    library.templates.get(`${FALLBACK_LANGUAGE}/${name}-${kind}`);
   if (!template) {
     throw new OverdueError(
       "template_missing",

@@ -9,6 +9,8 @@ export type MessageInvoice = {
   readonly dueDate: CalendarDate;
   /** Open balance in minor units of `currency` (ISO 4217). */
   readonly openMinor: bigint;
+  /** The amount invoiced, for a validation notice's itemization (payments and credits since). */
+  readonly invoicedMinor?: bigint;
   readonly currency: string;
   readonly stepId: string;
   readonly tone: Tone;
@@ -68,4 +70,9 @@ export type MessageInput = {
   readonly reference?: string;
   /** Our id for the contact, printed small on letters. */
   readonly documentId?: string;
+  /**
+   * The contact carries the validation notice of a US consumer debt (12 CFR 1006.34); this is
+   * the last day of its validation period.
+   */
+  readonly validationEnds?: CalendarDate;
 };
