@@ -6,6 +6,7 @@ import { OverdueError } from "../kernel/errors.js";
 import { currency, formatAmount, parseAmount } from "../kernel/money.js";
 import { writeLog } from "./contact-log.js";
 import { CHANNELS } from "./domain/policy.js";
+import type { ConfirmationStep } from "./outgoing.js";
 
 /** Who did it and when: the real clock or `--at`, and the user (or `cli`). */
 export type Actor = { readonly at: string; readonly by: string };
@@ -266,7 +267,12 @@ export async function closeInvoice(
   return invoice.number;
 }
 
-/** The customer asked us to stop: on one channel, or altogether. Honoured from the next send. */
+/**
+ * The customer asked us to stop: on one channel, or altogether. Honoured from the next send,
+ * with the one message the rules allow: a confirmation of the opt-out on that channel
+ * (12 CFR 1006.14(h)(2)(i)), or, when all contact stops, a note that our efforts end
+ * (15 U.S.C. 1692c(c)(1)), by letter where there is an address, else by e-mail.
+ */
 export async function stopContact(
   db: Kysely<LedgerSchema>,
   customerId: string,
@@ -278,15 +284,30 @@ export async function stopContact(
   }
   const customer = await db
     .selectFrom("customers")
-    .select("id")
+    .select(["id", "email", "address_line1"])
     .where("id", "=", customerId)
     .executeTakeFirst();
   if (!customer) throw new OverdueError("unknown_customer", `no customer ${customerId}`);
-  await db
+  const stopped = channel ?? "*";
+  const inserted = await db
     .insertInto("contact_stops")
-    .values({ customer_id: customerId, channel: channel ?? "*", at: actor.at })
+    .values({ customer_id: customerId, channel: stopped, at: actor.at })
     .onConflict((oc) => oc.columns(["customer_id", "channel"]).doNothing())
-    .execute();
+    .executeTakeFirst();
+  const confirmBy =
+    channel === "email" || channel === "sms"
+      ? channel
+      : channel === undefined
+        ? customer.address_line1
+          ? "letter"
+          : customer.email
+            ? "email"
+            : undefined
+        : undefined;
+  if (confirmBy && (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) {
+    const step = channel ? "opt-out-confirmation" : "cease-confirmation";
+    await planStopConfirmation(db, customerId, stopped, confirmBy, step, actor);
+  }
   await writeLog(db, [
     {
       at: actor.at,
@@ -299,6 +320,65 @@ export async function stopContact(
         : `the customer asked that all contact stop, recorded by ${actor.by}`,
     },
   ]);
+}
+
+/**
+ * Puts the confirmation in the outbox, about the customer's open invoices, under a run record
+ * of its own (every outbox row belongs to a run). Keyed by the stop, so it is planned once.
+ */
+async function planStopConfirmation(
+  db: Kysely<LedgerSchema>,
+  customerId: string,
+  stopped: string,
+  channel: string,
+  step: ConfirmationStep,
+  actor: Actor,
+): Promise<void> {
+  const open = await db
+    .selectFrom("invoices")
+    .select("id")
+    .where("customer_id", "=", customerId)
+    .where("open_minor", ">", 0n)
+    .where("id", "not in", db.selectFrom("closures").select("invoice_id"))
+    .execute();
+  if (open.length === 0) return;
+  const asOf = actor.at.slice(0, 10);
+  const run = await db
+    .insertInto("runs")
+    .values({ as_of: asOf, at: actor.at, policy: step, planned: 1n })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto("outbox")
+    .values({
+      key: `stop/${customerId}/${stopped}`,
+      run_id: run.id,
+      as_of: asOf,
+      customer_id: customerId,
+      channel,
+      fallback_from: null,
+      tone: 1,
+      status: "planned",
+      attempts: 0,
+      not_before: actor.at,
+      planned_at: actor.at,
+    })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (!row) return;
+  await db
+    .insertInto("outbox_items")
+    .values(
+      open.map((invoice) => ({
+        outbox_id: row.id,
+        invoice_id: invoice.id,
+        step_id: step,
+        step_index: -1,
+        tone: 1,
+      })),
+    )
+    .execute();
 }
 
 export const CALL_OUTCOMES = [

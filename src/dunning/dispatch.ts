@@ -16,7 +16,12 @@ import { addDays, type CalendarDate } from "../kernel/calendar-date.js";
 import type { ChannelAdapter, Delivery, OutgoingContact } from "./channels/channel.js";
 import { type LogEntry, writeLog } from "./contact-log.js";
 import type { PolicySet, Tone } from "./domain/policy.js";
-import { CONTACT_CUSTOMER_COLUMNS, type ContactCustomer, contactAsItStands } from "./outgoing.js";
+import {
+  CONFIRMATION_STEPS,
+  CONTACT_CUSTOMER_COLUMNS,
+  type ContactCustomer,
+  contactAsItStands,
+} from "./outgoing.js";
 
 export type DispatchOptions = {
   /** The instant dispatch treats as now: contacts whose not_before has come go out. */
@@ -229,7 +234,12 @@ async function deliverOne(
   }
   let outgoing = contact.contact;
   let carried: Extract<ValidationStep, { kind: "carry" }> | undefined;
-  const validation = profile?.validationNotice;
+  // A stop confirmation says only that contact ends: it never carries or waits for a notice.
+  const validation = (CONFIRMATION_STEPS as readonly (string | undefined)[]).includes(
+    outgoing.template,
+  )
+    ? undefined
+    : profile?.validationNotice;
   const zone = zones[0];
   if (validation && zone) {
     const step = await validationStep(db, validation, outgoing, zone, at, await holidays());

@@ -80,6 +80,21 @@ function invoicesByIds(
     .execute();
 }
 
+/**
+ * The step ids of a stop confirmation's items, and the templates they are written with: never
+ * ladder steps (their index, -1, is below all), and the one message a stop request lets
+ * through: `opt-out-confirmation` for one channel, `cease-confirmation` when all contact ends.
+ */
+export const CONFIRMATION_STEPS = ["opt-out-confirmation", "cease-confirmation"] as const;
+export type ConfirmationStep = (typeof CONFIRMATION_STEPS)[number];
+
+function confirmationOf(draft: ContactDraft): ConfirmationStep | undefined {
+  const step = draft.items[0]?.stepId as ConfirmationStep | undefined;
+  return step && CONFIRMATION_STEPS.includes(step) && draft.items.every((i) => i.stepId === step)
+    ? step
+    : undefined;
+}
+
 export type LoadedContact =
   | { kind: "go"; contact: OutgoingContact }
   | { kind: "stopped"; rule: string; reason: string };
@@ -132,7 +147,8 @@ export async function contactAsItStands(
         .where("invoice_id", "in", ids),
     )
     .execute();
-  const stops = flags.filter((f) => f.kind === "stop").map((f) => f.key);
+  const confirmation = confirmationOf(draft);
+  const stops = confirmation ? [] : flags.filter((f) => f.kind === "stop").map((f) => f.key);
   if (stops.includes("*") && draft.channel !== "escalation") {
     return { kind: "stopped", rule: "cease", reason: "the customer asked that all contact stop" };
   }
@@ -144,7 +160,8 @@ export async function contactAsItStands(
     };
   }
   const onHold = new Set(flags.filter((f) => f.kind === "hold").map((f) => f.key));
-  const still = invoices.filter((i) => i.open_minor > 0n && !onHold.has(i.id));
+  // A confirmation names every open invoice the stop covers, disputed or promised ones too.
+  const still = invoices.filter((i) => i.open_minor > 0n && (confirmation || !onHold.has(i.id)));
   if (still.length === 0) {
     return invoices.every((i) => i.open_minor <= 0n)
       ? { kind: "stopped", rule: "paid", reason: "paid before it went out" }
@@ -167,7 +184,7 @@ export async function contactAsItStands(
       country: customer.country,
       risk: customer.risk as CustomerRisk | null,
     });
-  const template = policy?.steps.find((s) => s.id === firmest?.stepId)?.template;
+  const template = confirmation ?? policy?.steps.find((s) => s.id === firmest?.stepId)?.template;
   return {
     kind: "go",
     contact: {

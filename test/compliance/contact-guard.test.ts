@@ -142,6 +142,27 @@ for (const kind of STORE_KINDS) {
       expect(calls).toHaveLength(2);
     });
 
+    it("confirms an opt-out once on that channel, and a stop of all contact once by letter", async () => {
+      await ok(["contact", "stop", "U1", "--channel", "sms", "--at", "2026-03-10T13:00:00Z"]);
+      await ok(["contact", "stop", "U1", "--channel", "sms", "--at", "2026-03-10T13:01:00Z"]);
+      await ok(["contact", "stop", "U2", "--at", "2026-03-10T13:00:00Z"]);
+      expect((await run("2026-03-10", "2026-03-10T13:05:00Z")).dispatch.sent).toBe(2);
+      expect((await run("2026-03-11", "2026-03-11T15:00:00Z")).dispatch.sent).toBe(0);
+      const texts = (await log("U1")).filter((e) => e.channel === "sms" && e.status === "sent");
+      expect(texts).toHaveLength(2);
+      expect(texts[1]?.reason).toContain("This is the only confirmation we send");
+      const letters = (await log("U2")).filter(
+        (e) => e.channel === "letter" && e.status === "sent",
+      );
+      expect(letters).toHaveLength(1);
+      const file = /letter written to (\S+\.pdf)/.exec(letters[0]?.reason ?? "")?.[1] ?? "";
+      const text = execFileSync("pdftotext", [file, "-"], { encoding: "utf8" }).replace(
+        /\s+/g,
+        " ",
+      );
+      expect(text).toContain("has stopped contacting you about invoice R1");
+    });
+
     it("keeps a US consumer dispute open until verification is sent, when an agency collects", async () => {
       const agency = { OVERDUE_COLLECTOR_ROLE: "third_party_agency" };
       const early = await cli(["dispute", "R1", "--reject", "the debt is valid"], agency);
