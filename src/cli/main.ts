@@ -15,6 +15,7 @@ import { agingJson, agingText } from "./aging-command.js";
 import { addBankCommands } from "./bank-command.js";
 import { addCollectionsCommands } from "./collections.js";
 import { asOfDate, today, withDatabase } from "./context.js";
+import { registerInterestCommands } from "./interest-command.js";
 import { printJson } from "./output.js";
 import { progressReporter } from "./progress.js";
 import { registerReferenceCommands } from "./reference-command.js";
@@ -154,6 +155,7 @@ async function readPolicyFile(file: string): Promise<Policy | undefined> {
 
 addCollectionsCommands(program);
 registerReferenceCommands(program);
+registerInterestCommands(program);
 addBankCommands(program);
 
 program

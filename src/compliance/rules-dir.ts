@@ -8,8 +8,20 @@ import { OverdueError } from "../kernel/errors.js";
 const SHIPPED_RULES = fileURLToPath(new URL("../../rules/", import.meta.url));
 
 /** Where the rule files are read from: OVERDUE_RULES_DIR, else the shipped `rules/`. */
-export function rulesDir(): string {
-  return process.env.OVERDUE_RULES_DIR ?? SHIPPED_RULES;
+export function rulesDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OVERDUE_RULES_DIR?.trim() || SHIPPED_RULES;
+}
+
+/** A rule file's JSON; an unreadable file or broken JSON is one clear error naming the file. */
+export async function readJson(file: string): Promise<unknown> {
+  const text = await readFile(file, "utf8").catch(() => {
+    throw new OverdueError("rules_unreadable", `cannot read ${file} (set OVERDUE_RULES_DIR?)`);
+  });
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new OverdueError("rules_broken", `${file}: not valid JSON: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -22,19 +34,7 @@ export async function readRuleFile<T extends z.ZodType>(
   dir: string = rulesDir(),
 ): Promise<z.infer<T>> {
   const file = join(dir, name);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new OverdueError("rules_missing", `cannot read ${file}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new OverdueError("rules_broken", `${file}: not JSON: ${(error as Error).message}`);
-  }
-  const parsed = schema.safeParse(data);
+  const parsed = schema.safeParse(await readJson(file));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.join(".") || "(top)";
