@@ -576,7 +576,8 @@ function mailLedger(count, asOf, dir) {
 async function dispatchBench(options, stores, work) {
   const E = options.emails;
   const files = mailLedger(E, options.asOf, join(work, "mail"));
-  const at = `${options.asOf}T08:00:00Z`;
+  // 15:00 UTC is inside the contact guard's 08:00–21:00 in every market's zone (Chicago 09:00).
+  const at = `${options.asOf}T15:00:00Z`;
   const smtp = await startSmtp();
   const baseEnv = {
     OVERDUE_FROM: "Bench AB <ar@bench.example>",

@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type Kysely, sql } from "kysely";
+import { contactCharges } from "../compliance/domain/contact-charges.js";
+import type { LatePaymentRules } from "../compliance/domain/late-payment-rules.js";
 import { instantAt } from "../compliance/domain/local-time.js";
 import type { RuleProfiles } from "../compliance/domain/profile.js";
 import { guardOutgoing } from "../compliance/guard-outgoing.js";
+import { loadLatePaymentRules } from "../compliance/load-late-payment-rules.js";
 import { loadRuleProfiles } from "../compliance/rule-profiles.js";
 import {
   recordValidationNotices,
@@ -13,6 +16,7 @@ import {
 import type { Database } from "../db/database.js";
 import type { LedgerSchema, OutboxTable } from "../db/schema.js";
 import { addDays, type CalendarDate } from "../kernel/calendar-date.js";
+import { OverdueError } from "../kernel/errors.js";
 import type { ChannelAdapter, Delivery, OutgoingContact } from "./channels/channel.js";
 import { type LogEntry, writeLog } from "./contact-log.js";
 import type { PolicySet, Tone } from "./domain/policy.js";
@@ -79,18 +83,26 @@ export async function dispatch(
     .map(([name]) => name);
   if (channels.length === 0) return report;
   const rules = options.rules ?? (await loadRuleProfiles());
-  // The holiday tables take a while to load: only when a validation period is counted.
+  // Loaded when first needed: the holiday tables take a while, and most contacts need neither.
   let calendar: Promise<BusinessDays> | undefined;
-  const holidays = () => {
-    calendar ??= import("./business-days.js").then((m) => m.businessDayCalendar());
-    return calendar;
+  let latePayment: Promise<LatePaymentRules> | undefined;
+  const guard: GuardContext = {
+    rules,
+    holidays: () => {
+      calendar ??= import("./business-days.js").then((m) => m.businessDayCalendar());
+      return calendar;
+    },
+    latePayment: () => {
+      latePayment ??= loadLatePaymentRules();
+      return latePayment;
+    },
   };
 
   const slot = async () => {
     for (;;) {
       const row = await claimOne(database, worker, channels, options.now);
       if (!row) return;
-      const outcome = await deliverOne(database, row, options, rules, holidays);
+      const outcome = await deliverOne(database, row, options, guard);
       report[outcome]++;
     }
   };
@@ -99,6 +111,13 @@ export async function dispatch(
 }
 
 type BusinessDays = (country: string, date: CalendarDate) => boolean;
+
+/** What the guard reads besides the ledger: the rule files, and the holiday calendar. */
+type GuardContext = {
+  readonly rules: RuleProfiles;
+  readonly holidays: () => Promise<BusinessDays>;
+  readonly latePayment: () => Promise<LatePaymentRules>;
+};
 
 type ClaimedRow = Pick<
   OutboxTable,
@@ -160,8 +179,7 @@ async function deliverOne(
   { db, dialect }: Database,
   row: ClaimedRow,
   options: DispatchOptions,
-  rules: RuleProfiles,
-  holidays: () => Promise<BusinessDays>,
+  { rules, holidays, latePayment }: GuardContext,
 ): Promise<Outcome> {
   const at = options.now;
   const base = { at, customerId: row.customer_id, outboxId: row.id, channel: row.channel };
@@ -263,6 +281,24 @@ async function deliverOne(
         ...planned,
       ]);
       return "delayed";
+    }
+  }
+  if (outgoing.chargeRequest) {
+    try {
+      const charges = contactCharges(
+        await latePayment(),
+        outgoing.chargeRequest,
+        outgoing.customer,
+        outgoing.invoices,
+        outgoing.asOf,
+      );
+      if (charges.length > 0) outgoing = { ...outgoing, charges };
+    } catch (error) {
+      if (!(error instanceof OverdueError)) throw error;
+      const reason = `the step adds interest or fees, but ${error.message}`;
+      await finish(db, row, { status: "cancelled", last_error: reason });
+      await writeLog(db, [{ ...base, status: "refused", rule: "charges", reason }]);
+      return "cancelled";
     }
   }
   const adapter = options.channels[row.channel];

@@ -184,7 +184,8 @@ export async function contactAsItStands(
       country: customer.country,
       risk: customer.risk as CustomerRisk | null,
     });
-  const template = confirmation ?? policy?.steps.find((s) => s.id === firmest?.stepId)?.template;
+  const policyStep = confirmation ? undefined : policy?.steps.find((s) => s.id === firmest?.stepId);
+  const template = confirmation ?? policyStep?.template;
   return {
     kind: "go",
     contact: {
@@ -194,6 +195,14 @@ export async function contactAsItStands(
       asOf: draft.asOf,
       tone,
       ...(template ? { template } : {}),
+      ...(policyStep?.charges?.length && policy
+        ? {
+            chargeRequest: {
+              kinds: policyStep.charges,
+              reminderFeeAgreed: policy.reminderFeeAgreed,
+            },
+          }
+        : {}),
       customer: {
         id: customer.id,
         name: customer.name,

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { ChargeRequest } from "../../compliance/domain/contact-charges.js";
 import type { LedgerSchema } from "../../db/schema.js";
 import type { CalendarDate } from "../../kernel/calendar-date.js";
 import {
@@ -6,7 +7,7 @@ import {
   paymentReferenceFor,
 } from "../../payments/domain/reference.js";
 import type { Tone } from "../domain/policy.js";
-import type { MessageInput, MessageInvoice, Sender } from "../messages/index.js";
+import type { MessageCharge, MessageInput, MessageInvoice, Sender } from "../messages/index.js";
 
 /** A contact as it leaves: the customer and the invoices still open at the moment of sending. */
 export type OutgoingContact = {
@@ -17,6 +18,9 @@ export type OutgoingContact = {
   readonly asOf: CalendarDate;
   readonly tone: Tone;
   readonly template?: string;
+  /** What the policy step asks to add (interest, compensation, reminder fee), and the result. */
+  readonly chargeRequest?: ChargeRequest;
+  readonly charges?: readonly MessageCharge[];
   /** Set when the contact carries a debt's validation notice: its period's last day. */
   readonly validationEnds?: CalendarDate;
   readonly customer: {
@@ -88,6 +92,7 @@ export function messageInput(
     channel: contact.channel as MessageInput["channel"],
     tone: contact.tone,
     ...(contact.template ? { template: contact.template } : {}),
+    ...(contact.charges?.length ? { charges: contact.charges } : {}),
     ...(contact.validationEnds
       ? { template: VALIDATION_TEMPLATE, validationEnds: contact.validationEnds }
       : {}),

@@ -18,8 +18,12 @@ export type PolicyStep = {
   readonly channels: readonly Channel[];
   readonly tone: Tone;
   readonly template?: string;
-  /** A fee to add, per currency, as a decimal string ("60.00"); only where agreed in advance. */
-  readonly fee?: Readonly<Record<string, string>>;
+  /**
+   * What the step adds to the open amounts, where the debtor's law allows it: statutory
+   * interest, the fixed compensation for recovery costs, and the reminder fee (only where the
+   * policy says it was agreed). See docs/interest.md.
+   */
+  readonly charges?: readonly StepCharge[];
   /** A person approves the contact before it goes out. */
   readonly requiresApproval: boolean;
   /** Chase an invoice on this step only when at least this much is open, per currency. */
@@ -42,8 +46,13 @@ export type Policy = {
   /** Steps that fall on a weekend or public holiday of the debtor's country go out the next business day. */
   readonly businessDaysOnly: boolean;
   readonly segment?: PolicySegment;
+  /** The customers agreed to a reminder fee when their debts arose (SE-FEE-01). */
+  readonly reminderFeeAgreed: boolean;
   readonly steps: readonly PolicyStep[];
 };
+
+export const STEP_CHARGES = ["interest", "compensation", "reminder-fee"] as const;
+export type StepCharge = (typeof STEP_CHARGES)[number];
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal amount such as 60.00");
 const byCurrency = z.record(z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code"), decimal);
@@ -55,7 +64,10 @@ const stepSchema = z
     channels: z.array(z.enum(CHANNELS)),
     tone: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
     template: z.string().min(1).optional(),
-    fee: byCurrency.optional(),
+    charges: z.array(z.enum(STEP_CHARGES)).optional(),
+    fee: z
+      .never({ message: 'replaced by "charges": ["interest", "compensation", "reminder-fee"]' })
+      .optional(),
     requiresApproval: z.boolean().default(false),
     minBalance: byCurrency.optional(),
     escalate: z.boolean().default(false),
@@ -70,6 +82,7 @@ const policySchema = z
     name: z.string().min(1),
     minGapDays: z.number().int().min(0).max(365),
     businessDaysOnly: z.boolean().default(false),
+    reminderFeeAgreed: z.boolean().default(false),
     segment: z
       .object({
         kind: z.enum(["business", "consumer"]).optional(),
@@ -160,6 +173,7 @@ export const DEFAULT_POLICY: Policy = {
   name: "default",
   minGapDays: 5,
   businessDaysOnly: true,
+  reminderFeeAgreed: false,
   steps: [
     {
       id: "friendly",

@@ -68,11 +68,20 @@ function tidy(text: string): string {
     .trim();
 }
 
+/** Why each charge under the invoice table is there: one line each, after the table. */
+export function chargeNotes(context: TemplateContext): string {
+  return context.charges.map((c) => `${c.label}: ${c.explanation}`).join("\n");
+}
+
 /** The message as plain text, readable on its own: blocks become aligned text. */
 export function messageText(message: ComposedMessage): string {
+  const notes = chargeNotes(message.context);
   return tidy(
     message.body
-      .replaceAll(INVOICE_TABLE_MARK, invoiceTableText(message.context))
+      .replaceAll(
+        INVOICE_TABLE_MARK,
+        `${invoiceTableText(message.context)}${notes ? `\n\n${notes}` : ""}`,
+      )
       .replaceAll(PAYMENT_DETAILS_MARK, message.context.paymentLines.join("\n")),
   );
 }
@@ -81,7 +90,10 @@ export function messageText(message: ComposedMessage): string {
 export function messageParts(message: ComposedMessage): readonly MessagePart[] {
   const marks = new RegExp(`(${INVOICE_TABLE_MARK}|${PAYMENT_DETAILS_MARK})`);
   return message.body.split(marks).flatMap((piece): MessagePart[] => {
-    if (piece === INVOICE_TABLE_MARK) return [{ kind: "invoices" }];
+    if (piece === INVOICE_TABLE_MARK) {
+      const notes = chargeNotes(message.context);
+      return notes ? [{ kind: "invoices" }, { kind: "text", text: notes }] : [{ kind: "invoices" }];
+    }
     if (piece === PAYMENT_DETAILS_MARK) return [{ kind: "payment" }];
     const text = tidy(piece);
     return text ? [{ kind: "text", text }] : [];

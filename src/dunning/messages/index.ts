@@ -1,5 +1,6 @@
 export { loadMessageLibrary } from "./load-message-library.js";
 export type {
+  MessageCharge,
   MessageInput,
   MessageInvoice,
   Recipient,

@@ -4,7 +4,7 @@ import { currency, formatMoney } from "../../kernel/money.js";
 import { checkReference, formatRfForPrint } from "../../payments/domain/reference.js";
 import type { Channel, Tone } from "../domain/policy.js";
 import type { MessageInput } from "./message.js";
-import type { DateStyle, Labels } from "./message-library.js";
+import type { DateStyle, LabelKey, Labels } from "./message-library.js";
 
 /**
  * Where the structured blocks go in a rendered body. Each renderer swaps them for its own form
@@ -38,6 +38,14 @@ export type Party = {
   readonly address: string;
   readonly email: string;
   readonly phone: string;
+};
+
+/** A charge as printed: what for, the amount, and why. */
+export type ChargeLine = {
+  readonly invoiceNumber: string;
+  readonly label: string;
+  readonly amount: string;
+  readonly explanation: string;
 };
 
 /** The variables a template sees as `it`; absent optional values are "" so nothing prints "undefined". */
@@ -80,6 +88,8 @@ export type TemplateContext = {
   readonly labels: Labels;
   /** The last day of the validation period this notice starts, as printed; "" on other messages. */
   readonly validationEnds: string;
+  /** Interest and fees added under the invoices; `total` includes them. */
+  readonly charges: readonly ChargeLine[];
 };
 
 /** Canonical BCP 47 for Intl; "sv_SE" from other systems is accepted, garbage becomes "en". */
@@ -183,6 +193,12 @@ function shownReference(reference: string, onPaper: boolean): string {
   return checked.valid && checked.kind === "rf" ? formatRfForPrint(checked.reference) : reference;
 }
 
+const CHARGE_LABELS = {
+  interest: "interest",
+  fixed_compensation: "compensation",
+  reminder_fee: "reminderFee",
+} as const satisfies Record<NonNullable<MessageInput["charges"]>[number]["kind"], LabelKey>;
+
 export function buildContext(
   input: MessageInput,
   locale: string,
@@ -213,6 +229,15 @@ export function buildContext(
       paymentReference: shownReference(oneLine(invoice.paymentReference ?? ""), onPaper),
       invoiced: invoiced === undefined ? "" : money(invoiced),
       paidSince: invoiced === undefined ? "" : money(invoiced - invoice.openMinor),
+    };
+  });
+  const charges = (input.charges ?? []).map((charge): ChargeLine => {
+    sums.set(charge.currency, (sums.get(charge.currency) ?? 0n) + charge.amountMinor);
+    return {
+      invoiceNumber: oneLine(charge.invoiceNumber),
+      label: `${labels[CHARGE_LABELS[charge.kind]]} ${oneLine(charge.invoiceNumber)}`,
+      amount: formatMoney(charge.amountMinor, currency(charge.currency), locale),
+      explanation: oneLine(charge.explanation),
     };
   });
   const totals = [...sums].map(([code, minor]) => ({
@@ -286,6 +311,7 @@ export function buildContext(
     paymentDetails: PAYMENT_DETAILS_MARK,
     labels,
     validationEnds: input.validationEnds ? date(input.validationEnds) : "",
+    charges,
   };
 }
 
@@ -299,12 +325,18 @@ export function invoiceTableRows(context: TemplateContext): {
   const several = context.totals.length > 1;
   return {
     header: [labels.invoice, labels.dueDate, labels.daysOverdue, labels.openAmount],
-    rows: context.invoices.map((invoice) => [
-      invoice.number,
-      invoice.dueDate,
-      invoice.daysOverdue < 0 ? labels.notYetDue : String(invoice.daysOverdue),
-      invoice.amount,
-    ]),
+    rows: [
+      ...context.invoices.map(
+        (invoice) =>
+          [
+            invoice.number,
+            invoice.dueDate,
+            invoice.daysOverdue < 0 ? labels.notYetDue : String(invoice.daysOverdue),
+            invoice.amount,
+          ] as const,
+      ),
+      ...context.charges.map((charge) => [charge.label, "", "", charge.amount] as const),
+    ],
     totals: context.totals.map((total) => [
       several ? `${labels.total} ${total.currency}` : labels.total,
       total.amount,

@@ -25,6 +25,9 @@ export const LABEL_KEYS = [
   "reference",
   "payAsInvoiced",
   "certified",
+  "interest",
+  "compensation",
+  "reminderFee",
 ] as const;
 export type LabelKey = (typeof LABEL_KEYS)[number];
 export type Labels = Readonly<Record<Exclude<LabelKey, "dateStyle">, string>> & {

@@ -44,6 +44,15 @@ export type Recipient = {
   readonly phone?: string | null;
 };
 
+/** An amount the law lets the sender add to an invoice, with one sentence that says why. */
+export type MessageCharge = {
+  readonly invoiceNumber: string;
+  readonly kind: "interest" | "fixed_compensation" | "reminder_fee";
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly explanation: string;
+};
+
 /** Everything one contact (an e-mail, a letter, an SMS or a call) says. */
 export type MessageInput = {
   /**
@@ -75,4 +84,6 @@ export type MessageInput = {
    * the last day of its validation period.
    */
   readonly validationEnds?: CalendarDate;
+  /** Interest and fees the policy step adds (statutory, or agreed), listed under the invoices. */
+  readonly charges?: readonly MessageCharge[];
 };
