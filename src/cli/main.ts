@@ -19,6 +19,7 @@ import { registerInterestCommands } from "./interest-command.js";
 import { printJson } from "./output.js";
 import { progressReporter } from "./progress.js";
 import { registerReferenceCommands } from "./reference-command.js";
+import { registerTemplateCommands } from "./templates-command.js";
 
 const program = new Command()
   .name("overdue")
@@ -156,6 +157,7 @@ async function readPolicyFile(file: string): Promise<Policy | undefined> {
 addCollectionsCommands(program);
 registerReferenceCommands(program);
 registerInterestCommands(program);
+registerTemplateCommands(program);
 addBankCommands(program);
 
 program

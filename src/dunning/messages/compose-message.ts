@@ -1,3 +1,4 @@
+import { OverdueError } from "../../kernel/errors.js";
 import type { MessageInput } from "./message.js";
 import {
   type BuildOptions,
@@ -13,6 +14,7 @@ import {
   FALLBACK_LANGUAGE,
   findTemplate,
   type MessageLibrary,
+  type MessageTemplate,
   type TemplateKind,
 } from "./message-library.js";
 
@@ -31,12 +33,52 @@ export type ComposedMessage = {
   readonly body: string;
 };
 
-/** Picks the template for the input's language, kind and step, and renders it. */
+/**
+ * Picks the template for the input's language, kind and step, and renders it. A template with
+ * lint errors is refused (code `template_refused`, naming the file, line and rule): sending must
+ * never threaten, mislead or leave out what the customer needs (docs/messages.md#template-lint).
+ */
 export function composeMessage(
   library: MessageLibrary,
   input: MessageInput,
   kind: TemplateKind,
   options: Partial<BuildOptions> = {},
+): ComposedMessage {
+  return compose(library, input, kind, options, refuseLintErrors);
+}
+
+/**
+ * As composeMessage, without the lint refusal: the library's own trial render at load time, so
+ * that a template with lint errors still loads and only sending from it is refused.
+ */
+export function composeTrialMessage(
+  library: MessageLibrary,
+  input: MessageInput,
+  kind: TemplateKind,
+): ComposedMessage {
+  return compose(library, input, kind, {}, () => {});
+}
+
+function refuseLintErrors(template: MessageTemplate): void {
+  const errors = template.lint.filter((problem) => problem.severity === "error");
+  const [first] = errors;
+  if (!first) return;
+  const more =
+    errors.length > 1
+      ? ` (and ${errors.length - 1} more; \`overdue templates lint ${template.file}\` lists them)`
+      : "";
+  throw new OverdueError(
+    "template_refused",
+    `${first.file}:${first.line}: ${first.rule}: ${first.message}${more}`,
+  );
+}
+
+function compose(
+  library: MessageLibrary,
+  input: MessageInput,
+  kind: TemplateKind,
+  options: Partial<BuildOptions>,
+  check: (template: MessageTemplate) => void,
 ): ComposedMessage {
   const locale = resolveLocale(input.language);
   const primary = primaryLanguage(locale);
@@ -44,6 +86,7 @@ export function composeMessage(
   const labels = library.labels.get(language);
   if (!labels) throw new Error(`the library has no "${language}" labels`);
   const template = findTemplate(library, language, kind, input.template ?? String(input.tone));
+  check(template);
   const context = buildContext(input, locale, language, labels, {
     firstCount: options.firstCount ?? 3,
     brief: options.brief ?? false,

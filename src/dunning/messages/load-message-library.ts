@@ -3,9 +3,14 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Eta } from "eta";
+import {
+  type TemplateLintSettings,
+  templateLintSettingsFromEnv,
+} from "../../compliance/load-template-lint-rules.js";
+import { lintTemplate } from "../../compliance/template-lint.js";
 import { OverdueError } from "../../kernel/errors.js";
 import type { Tone } from "../domain/policy.js";
-import { composeMessage, messageText } from "./compose-message.js";
+import { composeTrialMessage, messageText } from "./compose-message.js";
 import type { MessageInput } from "./message.js";
 import {
   DATE_STYLES,
@@ -24,7 +29,7 @@ import {
 import { sampleMessageInput } from "./sample-message.js";
 
 /** `templates/` at the package root: three levels up from both src/ and dist/dunning/messages. */
-const DEFAULT_DIR = fileURLToPath(new URL("../../../templates/", import.meta.url));
+export const SHIPPED_TEMPLATE_DIR = fileURLToPath(new URL("../../../templates/", import.meta.url));
 
 const LANGUAGE_FOLDER = /^[a-z]{2,3}$/;
 const TEMPLATE_FILE = new RegExp(
@@ -35,9 +40,15 @@ const SUBJECT_LINE = /^Subject:(.*)$/;
 /**
  * Reads every language folder of `dir` (default: the shipped `templates/`), compiles each
  * template and renders it once with sample data, so that a missing or broken file fails here,
- * naming the file, instead of during a run.
+ * naming the file, instead of during a run. Each template is also linted (rules and configured
+ * actions from `lint`, default OVERDUE_RULES_DIR and OVERDUE_AUTHORIZED_ACTIONS): the library
+ * still loads, but composing a message from a template with lint errors is refused.
  */
-export async function loadMessageLibrary(dir: string = DEFAULT_DIR): Promise<MessageLibrary> {
+export async function loadMessageLibrary(
+  dir: string = SHIPPED_TEMPLATE_DIR,
+  lint?: TemplateLintSettings,
+): Promise<MessageLibrary> {
+  const { rules, authorized } = lint ?? (await templateLintSettingsFromEnv(process.env));
   const folders = await listDir(dir);
   const languages = folders.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   for (const language of languages) {
@@ -83,8 +94,14 @@ export async function loadMessageLibrary(dir: string = DEFAULT_DIR): Promise<Mes
           );
         }
         const [, name = "", kind = ""] = match;
-        const compiled = compileTemplate(engine, await readText(file), file, kind as TemplateKind);
-        templates.set(`${language}/${name}-${kind}`, compiled);
+        const source = await readText(file);
+        const compiled = compileTemplate(engine, source, file, kind as TemplateKind);
+        const problems = lintTemplate(
+          { text: source, file, language, kind: kind as TemplateKind, name },
+          rules,
+          authorized,
+        );
+        templates.set(`${language}/${name}-${kind}`, { ...compiled, lint: problems });
         found.push({ language, name, kind: kind as TemplateKind });
       }
       for (const name of SHIPPED_TEMPLATE_NAMES) {
@@ -133,7 +150,7 @@ function compileTemplate(
   source: string,
   file: string,
   kind: TemplateKind,
-): MessageTemplate {
+): Omit<MessageTemplate, "lint"> {
   const hasSubject = kind === "email" || kind === "letter";
   const newline = source.indexOf("\n");
   const firstLine = newline === -1 ? source : source.slice(0, newline);
@@ -243,7 +260,11 @@ function tryTemplate(library: MessageLibrary, { language, name, kind }: Template
     ? (Number(name) as Tone)
     : 2;
   for (const input of TRIAL_INPUTS) {
-    const message = composeMessage(library, { ...input, language, tone, template: name }, kind);
+    const message = composeTrialMessage(
+      library,
+      { ...input, language, tone, template: name },
+      kind,
+    );
     const text = `${message.subject}\n${messageText(message)}`;
     const leak = /\bundefined\b|\bNaN\b|\[object \w+\]/.exec(text);
     if (leak) {

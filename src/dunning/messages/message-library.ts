@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { LintProblem } from "../../compliance/template-lint.js";
 import { OverdueError } from "../../kernel/errors.js";
 
 /** What a template file is for; `certified_letter` uses the letter templates. */
@@ -40,6 +41,8 @@ export type MessageTemplate = {
   /** Only e-mails and letters have one: the file's `Subject:` line. */
   readonly subject?: (context: object) => string;
   readonly body: (context: object) => string;
+  /** What the template linter found; composing a message from a template with errors is refused. */
+  readonly lint: readonly LintProblem[];
 };
 
 export type MessageLibrary = {

@@ -10,7 +10,7 @@ export type PdfRenderer = {
 
 type Answer =
   | { readonly id: number; readonly ok: true; readonly pdf: Uint8Array }
-  | { readonly id: number; readonly ok: false; readonly message: string };
+  | { readonly id: number; readonly ok: false; readonly code?: string; readonly message: string };
 
 /**
  * Renders letter PDFs on a worker thread, from the same template folder. Laying out a PDF is
@@ -37,7 +37,7 @@ export function pdfRendererInWorker(library: MessageLibrary): PdfRenderer {
         request?.resolve(
           Buffer.from(answer.pdf.buffer, answer.pdf.byteOffset, answer.pdf.byteLength),
         );
-      else request?.reject(new OverdueError("letter_failed", answer.message));
+      else request?.reject(new OverdueError(answer.code ?? "letter_failed", answer.message));
     });
     thread.on("error", failAll);
     thread.on("exit", (code) => {

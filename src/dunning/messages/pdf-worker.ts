@@ -1,4 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
+import { OverdueError } from "../../kernel/errors.js";
 import { loadMessageLibrary } from "./load-message-library.js";
 import type { MessageInput } from "./message.js";
 import { renderLetterPdf } from "./render-letter-pdf.js";
@@ -11,6 +12,8 @@ parentPort?.on("message", async ({ id, input }: { id: number; input: MessageInpu
     const bytes = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
     parentPort?.postMessage({ id, ok: true, pdf: bytes });
   } catch (error) {
-    parentPort?.postMessage({ id, ok: false, message: (error as Error).message });
+    // The code travels too, so a refused template reads as `template_refused` on the main thread.
+    const code = error instanceof OverdueError ? error.code : undefined;
+    parentPort?.postMessage({ id, ok: false, code, message: (error as Error).message });
   }
 });
