@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { sha256 } from "../audit/record-file-import.js";
 import type { BankLine } from "../db/schema.js";
 import { OverdueError } from "../kernel/errors.js";
 import { currency, formatAmount } from "../kernel/money.js";
@@ -159,6 +160,7 @@ export function addBankCommands(program: Command): void {
       const result = await withDatabase(command, (database) =>
         importStatements(database, statements, {
           file,
+          sha256: sha256(content),
           at,
           by: currentUser(),
           references: referenceSettingsFromEnv(),

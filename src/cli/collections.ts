@@ -543,13 +543,14 @@ export function addCollectionsCommands(program: Command): void {
       else
         process.stdout.write(
           `${textTable(
-            ["at", "contact", "status", "channel", "rule", "reason"],
+            ["at", "contact", "status", "channel", "rule", "by", "reason"],
             entries.map((e) => [
               e.at,
               e.contactId ?? "",
               e.status,
               e.channel ?? "",
               e.rule,
+              e.actor ?? "",
               e.reason,
             ]),
             new Set([1]),

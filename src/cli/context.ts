@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { sealingAfter } from "../audit/seal-audit-log.js";
 import { type Database, DEFAULT_DATABASE, openDatabase } from "../db/database.js";
 import { type CalendarDate, dateInZone, parseCalendarDate } from "../kernel/calendar-date.js";
 
@@ -35,7 +36,13 @@ export async function withDatabase<T>(
 ): Promise<T> {
   const database = await openDatabase(databaseUrl(command));
   try {
-    return await work(database);
+    // What a command logged joins the audit chain before it exits (docs/audit.md).
+    return await sealingAfter(database, work, (error) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      process.stderr.write(
+        `overdue: warning: the audit log was not sealed (${reason}); the next command that logs seals it\n`,
+      );
+    });
   } finally {
     await database.close();
   }

@@ -12,9 +12,10 @@ import { parseColumnMap } from "../ledger/import/csv-records.js";
 import { IMPORT_KINDS, type ImportKind } from "../ledger/import/import-csv.js";
 import { importLedgerFile } from "../ledger/import/import-ledger-file.js";
 import { agingJson, agingText } from "./aging-command.js";
+import { registerAuditCommands } from "./audit-command.js";
 import { addBankCommands } from "./bank-command.js";
 import { addCollectionsCommands } from "./collections.js";
-import { asOfDate, today, withDatabase } from "./context.js";
+import { asOfDate, currentUser, today, withDatabase } from "./context.js";
 import { registerInterestCommands } from "./interest-command.js";
 import { printJson } from "./output.js";
 import { progressReporter } from "./progress.js";
@@ -54,6 +55,7 @@ program
           file,
           columnMap,
           now: new Date().toISOString(),
+          by: currentUser(),
           onError: (e) => process.stderr.write(`${file}:${e.line}: ${e.field}: ${e.problem}\n`),
           onProgress: progress.update,
         }),
@@ -158,6 +160,7 @@ addCollectionsCommands(program);
 registerReferenceCommands(program);
 registerInterestCommands(program);
 registerTemplateCommands(program);
+registerAuditCommands(program);
 addBankCommands(program);
 
 program

@@ -16,6 +16,7 @@ import { policiesMigration } from "./migrations/0002-policies.js";
 import { collectionsMigration } from "./migrations/0003-collections.js";
 import { bankMigration } from "./migrations/0004-bank.js";
 import { customerRiskMigration } from "./migrations/0005-customer-risk.js";
+import { auditChainMigration } from "./migrations/0006-audit-chain.js";
 import { guardMigration } from "./migrations/0007-guard.js";
 import type { LedgerSchema } from "./schema.js";
 
@@ -193,6 +194,7 @@ async function migrate({ db, dialect, location }: Database): Promise<void> {
     "0003-collections": collectionsMigration(dialect),
     "0004-bank": bankMigration(dialect),
     "0005-customer-risk": customerRiskMigration(),
+    "0006-audit-chain": auditChainMigration(dialect),
     "0007-guard": guardMigration(dialect),
   };
   const migrator = new Migrator({

@@ -26,7 +26,36 @@ export type StoreDialect = {
    * (its writers take turns, so one UPDATE is already atomic) and rejects the clause.
    */
   readonly claimsWithSkipLocked: boolean;
+  /**
+   * A bound parameter with its type, for rows of a hand-built `VALUES` list: PostgreSQL cannot
+   * infer the type of a parameter there; SQLite has no types to name.
+   */
+  readonly typedPlaceholder: (index: number, type: "bigint" | "text") => string;
+  /** The statements that make a table append-only (see AppendOnly). */
+  readonly appendOnlyTriggers: (table: AppendOnly) => readonly string[];
 };
+
+/**
+ * A table whose rows may be added but never deleted, and changed only once: to fill the `seal`
+ * columns of a row that has none of them yet, with every `content` column left as it was.
+ * Names come from the code, never from input.
+ */
+export type AppendOnly = {
+  readonly table: string;
+  readonly content: readonly string[];
+  readonly seal: readonly string[];
+};
+
+/** The condition under which an UPDATE only seals: `old` and `new` are the trigger's rows. */
+function sealsOnly({ content, seal }: AppendOnly, same: (column: string) => string): string {
+  return [
+    ...seal.map((column) => `old.${column} is null and new.${column} is not null`),
+    ...content.map(same),
+  ].join(" and ");
+}
+
+const appendOnlyMessage = (table: string) =>
+  `${table} is append-only: entries are never deleted, and only sealed once`;
 
 export const SQLITE: StoreDialect = {
   name: "sqlite",
@@ -36,6 +65,12 @@ export const SQLITE: StoreDialect = {
   placeholder: () => "?",
   rebuildsIndexesOnBulkLoad: true,
   claimsWithSkipLocked: false,
+  typedPlaceholder: () => "?",
+  // RAISE(ABORT) undoes the statement and fails it; `IS` compares nulls as values.
+  appendOnlyTriggers: (spec) => [
+    `create trigger ${spec.table}_no_delete before delete on ${spec.table} begin select raise(abort, '${appendOnlyMessage(spec.table)}'); end`,
+    `create trigger ${spec.table}_seal_only before update on ${spec.table} when not (${sealsOnly(spec, (c) => `new.${c} is old.${c}`)}) begin select raise(abort, '${appendOnlyMessage(spec.table)}'); end`,
+  ],
 };
 
 export const POSTGRES: StoreDialect = {
@@ -46,4 +81,21 @@ export const POSTGRES: StoreDialect = {
   placeholder: (index) => `$${index + 1}`,
   rebuildsIndexesOnBulkLoad: false,
   claimsWithSkipLocked: true,
+  typedPlaceholder: (index, type) => `$${index + 1}::${type}`,
+  // One row trigger for UPDATE and DELETE, and a statement trigger for TRUNCATE, which skips
+  // row triggers. OLD is only read for an UPDATE.
+  appendOnlyTriggers: (spec) => [
+    `create function ${spec.table}_append_only() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'UPDATE' then
+    if ${sealsOnly(spec, (c) => `new.${c} is not distinct from old.${c}`)} then
+      return new;
+    end if;
+  end if;
+  raise exception '${appendOnlyMessage(spec.table)}' using errcode = 'restrict_violation';
+end
+$$`,
+    `create trigger ${spec.table}_append_only before update or delete on ${spec.table} for each row execute function ${spec.table}_append_only()`,
+    `create trigger ${spec.table}_no_truncate before truncate on ${spec.table} for each statement execute function ${spec.table}_append_only()`,
+  ],
 };

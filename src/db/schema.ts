@@ -158,11 +158,19 @@ export interface ContactLogTable {
   invoice_id: string | null;
   outbox_id: bigint | null;
   channel: string | null;
-  /** planned · delayed · refused · sent · failed */
+  /** planned · delayed · refused · sent · failed · recorded */
   status: string;
   rule: string;
   reason: string;
   dedupe_key: string | null;
+  /**
+   * Who made the entry: the user who recorded an action, or `overdue` for the system's own
+   * runs. Null on entries written before the audit log existed.
+   */
+  actor: string | null;
+  /** The entry's place in the audit chain, and its hash there; null until sealed. */
+  seq: bigint | null;
+  hash: string | null;
 }
 
 export interface PromisesTable {

@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
+import { sealAuditLog } from "../audit/seal-audit-log.js";
 import { agingJson, agingText } from "../cli/aging-command.js";
 import { isPostgresUrl, openDatabase } from "../db/database.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
@@ -72,6 +73,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       });
       if (!options.json) options.print(`Imported ${report.rows} ${kind}.`);
     }
+    // The imports' audit entries join the chain, as after any command that logs.
+    await sealAuditLog(database);
     const report = await agingReport(database, options.asOf);
     options.print(
       options.json ? JSON.stringify(agingJson(report), null, 2) : `\n${agingText(report, 10)}`,

@@ -45,6 +45,7 @@ export async function openDispute(
     await writeLog(trx, [
       {
         at: actor.at,
+        actor: actor.by,
         customerId: invoice.customer_id,
         invoiceId: invoice.id,
         status: "refused",
@@ -85,23 +86,26 @@ export async function closeDispute(
       `${invoice.number}: under ${needed} collection resumes only after verification of the debt has been sent; record it first with overdue dispute ${invoice.number} --verification-sent NOTE`,
     );
   }
-  const result = await db
-    .updateTable("disputes")
-    .set({ status, resolution, closed_at: actor.at })
-    .where("invoice_id", "=", invoice.id)
-    .where("status", "=", "open")
-    .executeTakeFirst();
-  await writeLog(db, [
-    {
-      at: actor.at,
-      customerId: invoice.customer_id,
-      invoiceId: invoice.id,
-      status: "planned",
-      rule: "dispute",
-      reason: `dispute on ${invoice.number} ${status} by ${actor.by} (${resolution}): reminders resume`,
-    },
-  ]);
-  return Number(result.numUpdatedRows);
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable("disputes")
+      .set({ status, resolution, closed_at: actor.at })
+      .where("invoice_id", "=", invoice.id)
+      .where("status", "=", "open")
+      .executeTakeFirst();
+    await writeLog(trx, [
+      {
+        at: actor.at,
+        actor: actor.by,
+        customerId: invoice.customer_id,
+        invoiceId: invoice.id,
+        status: "recorded",
+        rule: "dispute-closed",
+        reason: `the dispute on ${invoice.number} was ${status} by ${actor.by} (${resolution}): reminders resume`,
+      },
+    ]);
+    return Number(result.numUpdatedRows);
+  });
 }
 
 /** Records that verification of a disputed debt went to the debtor (how: the note). */
@@ -124,9 +128,10 @@ export async function verificationSent(
   await writeLog(db, [
     {
       at: actor.at,
+      actor: actor.by,
       customerId: invoice.customer_id,
       invoiceId: invoice.id,
-      status: "sent",
+      status: "recorded",
       rule: "verification",
       reason: `verification of ${invoice.number} sent to the debtor (${note}), recorded by ${actor.by}`,
     },
@@ -202,6 +207,7 @@ export async function takePromise(
     await writeLog(trx, [
       {
         at: actor.at,
+        actor: actor.by,
         customerId: invoice.customer_id,
         invoiceId: invoice.id,
         status: "refused",
@@ -256,6 +262,7 @@ export async function closeInvoice(
     await writeLog(trx, [
       {
         at: actor.at,
+        actor: actor.by,
         customerId: invoice.customer_id,
         invoiceId: invoice.id,
         status: "refused",
@@ -311,6 +318,7 @@ export async function stopContact(
   await writeLog(db, [
     {
       at: actor.at,
+      actor: actor.by,
       customerId,
       channel: channel ?? null,
       status: "refused",
@@ -446,6 +454,7 @@ export async function logCall(
   await writeLog(db, [
     {
       at: actor.at,
+      actor: actor.by,
       customerId: task.customer_id,
       outboxId: task.outbox_id,
       channel: "call",
@@ -482,6 +491,7 @@ export async function letterPosted(
   await writeLog(db, [
     {
       at: actor.at,
+      actor: actor.by,
       customerId: letter.customer_id,
       outboxId: letter.id,
       channel: letter.channel,
@@ -520,6 +530,7 @@ export async function releaseContact(
   await writeLog(db, [
     {
       at: actor.at,
+      actor: actor.by,
       customerId: row.customer_id,
       outboxId: id,
       channel: row.channel,

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { LedgerSchema } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { currency, formatAmount } from "../kernel/money.js";
+import { type LogEntry, writeLog } from "./contact-log.js";
 import { type PromiseToPay, promiseKept } from "./domain/promise.js";
 
 export type PromiseRecord = {
@@ -136,13 +137,16 @@ export async function settleKeptPromises(
   invoiceIds: readonly string[],
   at: string,
 ): Promise<number> {
-  let kept = 0;
+  let keptCount = 0;
   for (let i = 0; i < invoiceIds.length; i += 5000) {
     const open = await db
       .selectFrom("promises as p")
       .innerJoin("invoices as i", "i.id", "p.invoice_id")
       .select([
         "p.id",
+        "p.customer_id",
+        "p.invoice_id",
+        "i.number",
         "p.promised_on",
         "p.amount_minor",
         "p.open_minor_at_promise",
@@ -151,6 +155,7 @@ export async function settleKeptPromises(
       .where("p.status", "=", "open")
       .where("p.invoice_id", "in", invoiceIds.slice(i, i + 5000))
       .execute();
+    const kept: LogEntry[] = [];
     for (const p of open) {
       const promise: PromiseToPay = {
         promisedOn: p.promised_on as CalendarDate,
@@ -163,8 +168,25 @@ export async function settleKeptPromises(
         .set({ status: "kept", decided_at: at })
         .where("id", "=", p.id)
         .execute();
-      kept += 1;
+      keptCount += 1;
+      kept.push(promiseKeptEntry(p, at));
     }
+    await writeLog(db, kept);
   }
-  return kept;
+  return keptCount;
+}
+
+/** The log's line for a promise kept: a change of status the system decides. */
+export function promiseKeptEntry(
+  promise: { customer_id: string; invoice_id: string; number: string; promised_on: string },
+  at: string,
+): LogEntry {
+  return {
+    at,
+    customerId: promise.customer_id,
+    invoiceId: promise.invoice_id,
+    status: "recorded",
+    rule: "promise-kept",
+    reason: `the promise to pay ${promise.number} by ${promise.promised_on} was kept`,
+  };
 }

@@ -1,8 +1,17 @@
 import type { Insertable, Kysely } from "kysely";
 import type { ContactLogTable, LedgerSchema } from "../db/schema.js";
 
-/** What `overdue log` shows: the contract's statuses, with the rule that decided and why. */
-export type LogStatus = "planned" | "delayed" | "refused" | "sent" | "failed";
+/**
+ * What `overdue log` shows: the contract's statuses, with the rule that decided and why.
+ * `recorded` is a change in the ledger rather than a contact: a payment matched by hand, a
+ * dispute closed, a file imported.
+ */
+export type LogStatus = "planned" | "delayed" | "refused" | "sent" | "failed" | "recorded";
+
+/** The actor of the system's own entries: runs, dispatch, what they decide by themselves. */
+export const SYSTEM_ACTOR = "overdue";
+/** The customer of entries about no one customer, such as an imported file (there is no such customer). */
+export const SYSTEM_CUSTOMER = "*";
 
 export type LogEntry = {
   readonly at: string;
@@ -15,6 +24,8 @@ export type LogEntry = {
   readonly outboxId?: bigint | null;
   /** Entries a rerun would repeat carry a key, so they are written once. */
   readonly dedupeKey?: string;
+  /** Who did it: the user recording an action; the system (`overdue`) when not given. */
+  readonly actor?: string;
 };
 
 export async function writeLog(
@@ -31,8 +42,9 @@ export async function writeLog(
     rule: e.rule,
     reason: e.reason,
     dedupe_key: e.dedupeKey ?? null,
+    actor: e.actor ?? SYSTEM_ACTOR,
   }));
-  // 9 columns a row: 500 rows stay far below either store's parameter limit.
+  // 10 columns a row: 500 rows stay far below either store's parameter limit.
   for (let i = 0; i < rows.length; i += 500) {
     await db
       .insertInto("contact_log")
@@ -50,6 +62,10 @@ export type LoggedContact = {
   reason: string;
   invoiceId: string | null;
   contactId: string | null;
+  /** Who made the entry (null before the audit log existed). */
+  actor: string | null;
+  /** Its place in the audit chain; null until sealed. */
+  seq: string | null;
 };
 
 /** A customer's contact history, oldest first. */
@@ -59,7 +75,17 @@ export async function customerLog(
 ): Promise<LoggedContact[]> {
   const rows = await db
     .selectFrom("contact_log")
-    .select(["at", "status", "channel", "rule", "reason", "invoice_id", "outbox_id"])
+    .select([
+      "at",
+      "status",
+      "channel",
+      "rule",
+      "reason",
+      "invoice_id",
+      "outbox_id",
+      "actor",
+      "seq",
+    ])
     .where("customer_id", "=", customerId)
     .orderBy("id")
     .execute();
@@ -71,5 +97,7 @@ export async function customerLog(
     reason: r.reason,
     invoiceId: r.invoice_id,
     contactId: r.outbox_id === null ? null : String(r.outbox_id),
+    actor: r.actor,
+    seq: r.seq === null ? null : String(r.seq),
   }));
 }

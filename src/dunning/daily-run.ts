@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import type { LedgerSchema } from "../db/schema.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
+import { promiseKeptEntry } from "./account-records.js";
 import { type LogEntry, writeLog } from "./contact-log.js";
 import type { PlannedItem, RunPlan } from "./domain/plan-run.js";
 import type { PolicySet } from "./domain/policy.js";
@@ -232,7 +233,10 @@ async function decidePromises(db: Kysely<LedgerSchema>, options: RunOptions): Pr
       .set({ status: outcome, decided_at: options.at })
       .where("id", "=", p.id)
       .execute();
-    if (outcome === "kept") continue;
+    if (outcome === "kept") {
+      await writeLog(db, [promiseKeptEntry(p, options.at)]);
+      continue;
+    }
     broken++;
     const what = outcome === "broken" ? "broken" : "partly kept";
     await db

@@ -18,7 +18,7 @@ import type { LedgerSchema, OutboxTable } from "../db/schema.js";
 import { addDays, type CalendarDate } from "../kernel/calendar-date.js";
 import { OverdueError } from "../kernel/errors.js";
 import type { ChannelAdapter, Delivery, OutgoingContact } from "./channels/channel.js";
-import { type LogEntry, writeLog } from "./contact-log.js";
+import { type LogEntry, SYSTEM_ACTOR, writeLog } from "./contact-log.js";
 import type { PolicySet, Tone } from "./domain/policy.js";
 import {
   CONFIRMATION_STEPS,
@@ -308,6 +308,14 @@ async function deliverOne(
       ? await adapter.deliver(outgoing, db)
       : { outcome: "temporary", error: `no ${row.channel} channel configured` };
   } catch (error) {
+    // A template with lint errors is never sent: retrying would not change the wording.
+    if (error instanceof OverdueError && error.code === "template_refused") {
+      await finish(db, row, { status: "cancelled", last_error: error.message });
+      await writeLog(db, [
+        { ...base, status: "refused", rule: "template-lint", reason: error.message },
+      ]);
+      return "cancelled";
+    }
     delivery = { outcome: "temporary", error: (error as Error).message };
   }
 
@@ -408,7 +416,7 @@ async function finishLogged(
         .returning("id"),
     )
     .insertInto("contact_log")
-    .columns(["at", "customer_id", "outbox_id", "channel", "status", "rule", "reason"])
+    .columns(["at", "customer_id", "outbox_id", "channel", "status", "rule", "reason", "actor"])
     .expression((eb) =>
       eb
         .selectFrom("finished")
@@ -420,6 +428,7 @@ async function finishLogged(
           sql<string>`${entry.status}::text`.as("status"),
           sql<string>`${entry.rule}::text`.as("rule"),
           sql<string>`${entry.reason}::text`.as("reason"),
+          sql<string>`${entry.actor ?? SYSTEM_ACTOR}::text`.as("actor"),
         ]),
     )
     .execute();

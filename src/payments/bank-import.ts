@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { logImportedFile } from "../audit/record-file-import.js";
 import type { Database } from "../db/database.js";
 import type { BankLine, BankLinesTable, LedgerSchema } from "../db/schema.js";
 import { settleKeptPromises } from "../dunning/account-records.js";
@@ -16,6 +17,8 @@ import type { ParsedStatement, StatementLine } from "./statements/statement.js";
 
 export type BankImportOptions = {
   readonly file: string;
+  /** SHA-256 of the file's bytes, hex, for the audit entry. */
+  readonly sha256: string;
   /** The instant the import treats as now, and who ran it. */
   readonly at: string;
   readonly by: string;
@@ -144,6 +147,15 @@ export async function importStatements(
     }
     await settleKeptPromises(db, await poster.flush(), options.at);
     await writeRows(db, database.dialect, INSERT_BANK_LINES, rows);
+    await logImportedFile(db, {
+      at: options.at,
+      by: options.by,
+      rule: "import-bank-statement",
+      file: options.file,
+      sha256: options.sha256,
+      rows: parsed.reduce((sum, statement) => sum + statement.lines.length, 0),
+      outcome: `${parsed.length} statements, ${fresh.length} new lines: ${applied} payments applied, ${review} waiting for review`,
+    });
     const lines = options.withLines
       ? await storedLines(
           db,

@@ -2,7 +2,9 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import type { BankLine, LedgerSchema } from "../db/schema.js";
 import { settleKeptPromises } from "../dunning/account-records.js";
+import { SYSTEM_CUSTOMER, writeLog } from "../dunning/contact-log.js";
 import { OverdueError } from "../kernel/errors.js";
+import { currency, formatAmount } from "../kernel/money.js";
 import { LedgerPoster } from "./bank-ledger.js";
 
 /** Who did it and when. */
@@ -95,6 +97,28 @@ export async function matchLine(
       creditMinor: left,
     });
     await settleKeptPromises(db, await poster.flush(), actor.at);
+    const numbers = new Map(invoices.map((invoice) => [invoice.id, invoice.number]));
+    const customers = [...new Set(allocations.map((a) => a.customerId))];
+    await writeLog(
+      db,
+      customers.map((customerId) => {
+        const paid = allocations.filter((a) => a.customerId === customerId);
+        return {
+          at: actor.at,
+          actor: actor.by,
+          customerId,
+          invoiceId: paid.length === 1 ? (paid[0]?.invoiceId ?? null) : null,
+          status: "recorded",
+          rule: "bank-match",
+          reason: `bank line ${line.id} (${amountOf(line)}) applied by ${actor.by} to ${paid
+            .map(
+              (a) =>
+                `${numbers.get(a.invoiceId)} ${formatAmount(a.minor, currency(line.currency))}`,
+            )
+            .join(", ")}`,
+        };
+      }),
+    );
     return db
       .updateTable("bank_lines")
       .set({
@@ -121,15 +145,33 @@ export async function ignoreLine(
   actor: Actor,
 ): Promise<BankLine> {
   const line = await lineInReview(db, lineId);
-  return db
-    .updateTable("bank_lines")
-    .set({
-      status: "ignored",
-      reason: `${reason} (${actor.by})`,
-      applied_at: actor.at,
-      applied_by: actor.by,
-    })
-    .where("id", "=", line.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return db.transaction().execute(async (trx) => {
+    await writeLog(trx, [
+      {
+        at: actor.at,
+        actor: actor.by,
+        customerId: line.customer_id ?? SYSTEM_CUSTOMER,
+        status: "recorded",
+        rule: "bank-ignore",
+        reason: `bank line ${line.id} (${amountOf(line)}) taken off the review queue by ${actor.by}: ${reason}`,
+      },
+    ]);
+    return trx
+      .updateTable("bank_lines")
+      .set({
+        status: "ignored",
+        reason: `${reason} (${actor.by})`,
+        applied_at: actor.at,
+        applied_by: actor.by,
+      })
+      .where("id", "=", line.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+/** A bank line's amount as the log names it: `-12.50 EUR` for a debit. */
+function amountOf(line: BankLine): string {
+  const sign = line.credit_debit === "DBIT" ? "-" : "";
+  return `${sign}${formatAmount(line.amount_minor, currency(line.currency))} ${line.currency}`;
 }

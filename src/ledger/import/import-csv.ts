@@ -86,6 +86,11 @@ export type ImportOptions = {
   /** Called for every error, in file order, with the field named as in the file's header. */
   readonly onError?: (error: RowError) => void;
   readonly onProgress?: (rows: number, bytesRead: number) => void;
+  /**
+   * Runs in the import's transaction once every row is in, just before commit: for what must
+   * be stored with the import or not at all (its audit entry).
+   */
+  readonly beforeCommit?: (trx: Transaction<LedgerSchema>, report: ImportReport) => Promise<void>;
 };
 
 /** Rows per write batch: big enough to amortize statements, small enough for flat memory. */
@@ -207,6 +212,7 @@ export async function importCsv<Row, Stored extends ImportMark>(
         })
         .where("id", "=", context.importId)
         .execute();
+      await options.beforeCommit?.(trx, report(true));
     });
   } catch (error) {
     if (error instanceof ImportRejected) return report(false);
