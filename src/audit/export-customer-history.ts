@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
+import { profileFor, type RuleProfiles } from "../compliance/domain/profile.js";
 import type { Database } from "../db/database.js";
 import type { LedgerSchema } from "../db/schema.js";
 import {
@@ -94,6 +95,16 @@ export type CustomerHistory = {
     by: string;
   }[];
   readonly contactStops: readonly { channel: string; at: string }[];
+  /**
+   * How long these records must at least be kept: the customer's rule profile's years after
+   * the last entry (12 CFR 1006.100 for the US profile). Overdue deletes none of them.
+   */
+  readonly retention: {
+    readonly profile: string | null;
+    readonly years: number | null;
+    readonly lastActivity: string | null;
+    readonly keepAtLeastUntil: string | null;
+  };
 };
 
 /** Reads one customer's full history. An unknown customer is an error, not an empty history. */
@@ -101,6 +112,7 @@ export async function customerHistory(
   database: Database,
   customerId: string,
   exportedAt: string,
+  rules?: RuleProfiles,
 ): Promise<CustomerHistory> {
   const { db } = database;
   const customer = await db
@@ -144,6 +156,14 @@ export async function customerHistory(
     .orderBy("at")
     .execute();
   const money = (minor: bigint, code: string) => formatAmount(minor, currency(code));
+  const entries = await entriesOf(db, customerId);
+  const profile = rules ? profileFor(rules, customer) : undefined;
+  const lastActivity =
+    entries
+      .map((e) => e.at.slice(0, 10))
+      .sort()
+      .at(-1) ?? null;
+  const years = profile?.recordRetentionYears ?? null;
   return {
     exportedAt,
     customer: {
@@ -166,7 +186,7 @@ export async function customerHistory(
       updatedAt: customer.updated_at,
     },
     chain,
-    entries: await entriesOf(db, customerId),
+    entries,
     systemEntries: await entriesOf(db, SYSTEM_CUSTOMER),
     invoices: invoices.map((invoice) => ({
       id: invoice.id,
@@ -207,6 +227,15 @@ export async function customerHistory(
       by: c.by,
     })),
     contactStops: stops,
+    retention: {
+      profile: profile?.id ?? null,
+      years,
+      lastActivity,
+      keepAtLeastUntil:
+        lastActivity && years !== null
+          ? `${Number(lastActivity.slice(0, 4)) + years}${lastActivity.slice(4)}`
+          : null,
+    },
   };
 }
 
@@ -250,9 +279,9 @@ export function fileSafe(customerId: string): string {
 export async function exportCustomerHistory(
   database: Database,
   customerId: string,
-  options: { readonly dir: string; readonly now: string },
+  options: { readonly dir: string; readonly now: string; readonly rules?: RuleProfiles },
 ): Promise<{ readonly json: string; readonly pdf: string; readonly history: CustomerHistory }> {
-  const history = await customerHistory(database, customerId, options.now);
+  const history = await customerHistory(database, customerId, options.now, options.rules);
   await mkdir(options.dir, { recursive: true });
   const base = join(options.dir, `audit-${fileSafe(customerId)}`);
   const json = `${base}.json`;

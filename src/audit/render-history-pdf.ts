@@ -65,6 +65,14 @@ export async function renderHistoryPdf(history: CustomerHistory): Promise<Buffer
     write(`Audit chain BROKEN at export: ${chain.firstBroken?.problem ?? ""}`, BOLD, 10, RED);
   }
   if (chain.head) write(`Head: seq ${chain.head.seq}, SHA-256 ${chain.head.hash}`, MONO, 8);
+  const { retention } = history;
+  if (retention.keepAtLeastUntil) {
+    write(
+      `Keep these records at least until ${retention.keepAtLeastUntil}: ${retention.years} years after the last entry, under rule profile ${retention.profile}.`,
+      REGULAR,
+      9,
+    );
+  }
 
   heading("Customer");
   for (const line of [

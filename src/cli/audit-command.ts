@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { ChainAnchor } from "../audit/chain-walk.js";
 import { type AuditVerification, verifyAuditLog } from "../audit/verify-audit-log.js";
+import { loadRuleProfiles } from "../compliance/rule-profiles.js";
 import { withDatabase } from "./context.js";
 import { printJson } from "./output.js";
 
@@ -63,10 +64,12 @@ export function registerAuditCommands(program: Command): void {
       async (options: { customer: string; out: string; json?: boolean }, command: Command) => {
         // Loaded here: pdfkit takes a while to load, and only exports need it.
         const { exportCustomerHistory } = await import("../audit/export-customer-history.js");
+        const rules = await loadRuleProfiles();
         const { json, pdf, history } = await withDatabase(command, (database) =>
           exportCustomerHistory(database, options.customer, {
             dir: options.out,
             now: new Date().toISOString(),
+            rules,
           }),
         );
         const { chain } = history;

@@ -229,6 +229,14 @@ for (const kind of STORE_KINDS) {
       ).toEqual(stored);
       const times = history.entries.map((e: { at: string }) => e.at);
       expect(times).toEqual([...times].sort());
+      // Sweden's profile keeps records 7 years after the last entry.
+      const last = String(times.at(-1)).slice(0, 10);
+      expect(history.retention).toEqual({
+        profile: "SE",
+        years: 7,
+        lastActivity: last,
+        keepAtLeastUntil: `${Number(last.slice(0, 4)) + 7}${last.slice(4)}`,
+      });
       expect(history.invoices.map((i: { number: string }) => i.number)).toEqual(["I1", "I2", "I8"]);
       expect(history.invoices[0].allocations).toEqual([
         { paymentId: "P1", amount: "1000.00", date: "2026-02-10" },
@@ -242,6 +250,9 @@ for (const kind of STORE_KINDS) {
       expect(text).toContain("Audit history");
       expect(text).toContain("Nordic Tools AB (C1)");
       expect(text).toContain("Audit chain intact at export");
+      expect(text).toContain(
+        `Keep these records at least until ${history.retention.keepAtLeastUntil}`,
+      );
       expect(text).toMatch(/Page 1 of \d+/);
       for (const entry of history.entries as { seq: string; hash: string; rule: string }[]) {
         expect(text).toContain(`seq ${entry.seq}, log id`);
