@@ -99,7 +99,8 @@ export async function closeDispute(
         actor: actor.by,
         customerId: invoice.customer_id,
         invoiceId: invoice.id,
-        status: "recorded",
+        // Reminders resume.
+        status: "planned",
         rule: "dispute-closed",
         reason: `the dispute on ${invoice.number} was ${status} by ${actor.by} (${resolution}): reminders resume`,
       },
@@ -131,7 +132,7 @@ export async function verificationSent(
       actor: actor.by,
       customerId: invoice.customer_id,
       invoiceId: invoice.id,
-      status: "recorded",
+      status: "sent",
       rule: "verification",
       reason: `verification of ${invoice.number} sent to the debtor (${note}), recorded by ${actor.by}`,
     },

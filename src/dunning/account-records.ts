@@ -185,7 +185,8 @@ export function promiseKeptEntry(
     at,
     customerId: promise.customer_id,
     invoiceId: promise.invoice_id,
-    status: "recorded",
+    // Reminders about it stop: the money came as promised.
+    status: "refused",
     rule: "promise-kept",
     reason: `the promise to pay ${promise.number} by ${promise.promised_on} was kept`,
   };

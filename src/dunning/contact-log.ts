@@ -2,9 +2,10 @@ import type { Insertable, Kysely } from "kysely";
 import type { ContactLogTable, LedgerSchema } from "../db/schema.js";
 
 /**
- * What `overdue log` shows: the contract's statuses, with the rule that decided and why.
- * `recorded` is a change in the ledger rather than a contact: a payment matched by hand, a
- * dispute closed, a file imported.
+ * What `overdue log` shows: the contract's statuses, with the rule that decided and why. A
+ * change in the ledger is told by what it does to the chase: a payment or a kept promise
+ * `refused` (reminders stop), a dispute closed `planned` (they resume). `recorded` is only for
+ * entries about no one customer (customer `*`), such as an imported file.
  */
 export type LogStatus = "planned" | "delayed" | "refused" | "sent" | "failed" | "recorded";
 

@@ -108,7 +108,8 @@ export async function matchLine(
           actor: actor.by,
           customerId,
           invoiceId: paid.length === 1 ? (paid[0]?.invoiceId ?? null) : null,
-          status: "recorded",
+          // Reminders about what it pays stop.
+          status: "refused",
           rule: "bank-match",
           reason: `bank line ${line.id} (${amountOf(line)}) applied by ${actor.by} to ${paid
             .map(
@@ -151,7 +152,7 @@ export async function ignoreLine(
         at: actor.at,
         actor: actor.by,
         customerId: line.customer_id ?? SYSTEM_CUSTOMER,
-        status: "recorded",
+        status: line.customer_id ? "planned" : "recorded",
         rule: "bank-ignore",
         reason: `bank line ${line.id} (${amountOf(line)}) taken off the review queue by ${actor.by}: ${reason}`,
       },

@@ -163,17 +163,17 @@ for (const kind of STORE_KINDS) {
       expect(await log("C4")).toEqual(
         expect.arrayContaining([
           expect.objectContaining({
-            status: "recorded",
+            status: "refused",
             rule: "bank-match",
             actor: "carl",
             reason: expect.stringContaining("I6 49.99"),
           }),
-          expect.objectContaining({ status: "recorded", rule: "promise-kept", actor: "overdue" }),
+          expect.objectContaining({ status: "refused", rule: "promise-kept", actor: "overdue" }),
         ]),
       );
       expect(await log("C2")).toContainEqual(
         expect.objectContaining({
-          status: "recorded",
+          status: "planned",
           rule: "dispute-closed",
           actor: "anna",
           reason: expect.stringContaining("rejected by anna (delivery note signed)"),
