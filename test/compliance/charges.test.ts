@@ -96,7 +96,8 @@ for (const kind of STORE_KINDS) {
       expect(text).toContain("Förseningsersättning, faktura F-1");
       expect(text).toContain("450,00");
       expect(text).toContain("10 548,63");
-      expect(text).toContain("12.00 % a year");
+      // Each charge says why, in the debtor's language, citing the rule.
+      expect(text).toContain("12,00 % per år på 10 000,00 kr för de 30 dagarna från 2024-02-01");
       expect(text).toContain("räntelagen");
     });
 

@@ -51,7 +51,14 @@ export type InvoiceCharge = {
   readonly kind: "interest" | "fixed_compensation" | "reminder_fee";
   readonly amountMinor: bigint;
   readonly currency: string;
-  readonly explanation: string;
+  readonly cite: string;
+  readonly interest?: {
+    readonly rates: readonly string[];
+    readonly principalMinor: bigint;
+    readonly days: number;
+    readonly from: CalendarDate;
+    readonly until: CalendarDate;
+  };
 };
 
 const KIND = {
@@ -97,12 +104,18 @@ export function contactCharges(
       reminderFeeAgreedAtOrigin: request.reminderFeeAgreed,
     })
       .filter((line) => request.kinds.includes(KIND[line.kind]))
-      .map((line) => ({
-        invoiceNumber: invoice.number,
-        kind: line.kind,
-        amountMinor: line.amount.minor,
-        currency: invoice.currency,
-        explanation: line.explanation,
-      }));
+      .map(({ kind, amount, basis }): InvoiceCharge => {
+        const { rates, principal, days, from, until } = basis;
+        return {
+          invoiceNumber: invoice.number,
+          kind,
+          amountMinor: amount.minor,
+          currency: invoice.currency,
+          cite: basis.cite,
+          ...(rates && principal && days !== undefined && from && until
+            ? { interest: { rates, principalMinor: principal.minor, days, from, until } }
+            : {}),
+        };
+      });
   });
 }

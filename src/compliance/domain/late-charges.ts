@@ -16,6 +16,18 @@ export type ChargeLine = {
   readonly kind: ChargeKind;
   readonly amount: Money;
   readonly explanation: string;
+  /** The same reason as data, for a message to say it in the debtor's language. */
+  readonly basis: ChargeBasis;
+};
+
+export type ChargeBasis = {
+  readonly cite: string;
+  /** Interest only: the yearly rates ("12.00"), the principal and the days it ran. */
+  readonly rates?: readonly string[];
+  readonly principal?: Money;
+  readonly days?: number;
+  readonly from?: CalendarDate;
+  readonly until?: CalendarDate;
 };
 
 export type LateChargesInput = {
@@ -61,6 +73,14 @@ export function lateCharges(input: LateChargesInput): readonly ChargeLine[] {
     lines.push({
       kind: "interest",
       amount: money(result.totalInterestMinor),
+      basis: {
+        cite: rules.interest.cite,
+        rates: [...new Set(result.segments.map((s) => formatPercent(s.ratePpm)))],
+        principal: invoice.open,
+        days,
+        from,
+        until: asOf,
+      },
       explanation:
         `Late-payment interest at ${rates.join(" then ")} a year on ${shown(invoice.open.minor)} ` +
         `for the ${days} days from ${from} to ${asOf} (${rules.interest.cite}).`,
@@ -71,6 +91,7 @@ export function lateCharges(input: LateChargesInput): readonly ChargeLine[] {
     lines.push({
       kind: "fixed_compensation",
       amount: money(result.fixedCompensationMinor),
+      basis: { cite: compensation.cite },
       explanation: `${sentenceCase(compensation.label)} of ${shown(result.fixedCompensationMinor)} for this invoice, due without a reminder once interest runs (${compensation.cite}).`,
     });
   }
@@ -83,6 +104,7 @@ export function lateCharges(input: LateChargesInput): readonly ChargeLine[] {
     lines.push({
       kind: "reminder_fee",
       amount: money(fee.maxMinor),
+      basis: { cite: fee.cite },
       explanation:
         `${sentenceCase(fee.label)} of ${shown(fee.maxMinor)}` +
         `${fee.requiresAgreementAtOrigin ? ", as agreed no later than when the debt arose" : ""} (${fee.cite}).`,

@@ -193,11 +193,25 @@ function shownReference(reference: string, onPaper: boolean): string {
   return checked.valid && checked.kind === "rf" ? formatRfForPrint(checked.reference) : reference;
 }
 
+type ChargeKind = NonNullable<MessageInput["charges"]>[number]["kind"];
 const CHARGE_LABELS = {
   interest: "interest",
   fixed_compensation: "compensation",
   reminder_fee: "reminderFee",
-} as const satisfies Record<NonNullable<MessageInput["charges"]>[number]["kind"], LabelKey>;
+} as const satisfies Record<ChargeKind, LabelKey>;
+/** The sentence that says why, with {rates}, {principal}, {days}, {from}, {until}, {cite}. */
+const CHARGE_REASONS = {
+  interest: "interestWhy",
+  fixed_compensation: "compensationWhy",
+  reminder_fee: "reminderFeeWhy",
+} as const satisfies Record<ChargeKind, LabelKey>;
+
+function decimalSeparator(locale: string): string {
+  return (
+    new Intl.NumberFormat(locale).formatToParts(1.5).find((part) => part.type === "decimal")
+      ?.value ?? "."
+  );
+}
 
 export function buildContext(
   input: MessageInput,
@@ -231,13 +245,28 @@ export function buildContext(
       paidSince: invoiced === undefined ? "" : money(invoiced - invoice.openMinor),
     };
   });
+  const decimal = decimalSeparator(locale);
   const charges = (input.charges ?? []).map((charge): ChargeLine => {
     sums.set(charge.currency, (sums.get(charge.currency) ?? 0n) + charge.amountMinor);
+    const unit = currency(charge.currency);
+    const { interest } = charge;
+    const why = labels[CHARGE_REASONS[charge.kind]]
+      .replaceAll("{cite}", charge.cite)
+      .replaceAll(
+        "{rates}",
+        listFormat(locale, "conjunction").format(
+          (interest?.rates ?? []).map((rate) => rate.replace(".", decimal)),
+        ),
+      )
+      .replaceAll("{principal}", interest ? formatMoney(interest.principalMinor, unit, locale) : "")
+      .replaceAll("{days}", String(interest?.days ?? ""))
+      .replaceAll("{from}", interest ? date(interest.from) : "")
+      .replaceAll("{until}", interest ? date(interest.until) : "");
     return {
       invoiceNumber: oneLine(charge.invoiceNumber),
       label: `${labels[CHARGE_LABELS[charge.kind]]} ${oneLine(charge.invoiceNumber)}`,
-      amount: formatMoney(charge.amountMinor, currency(charge.currency), locale),
-      explanation: oneLine(charge.explanation),
+      amount: formatMoney(charge.amountMinor, unit, locale),
+      explanation: oneLine(why),
     };
   });
   const totals = [...sums].map(([code, minor]) => ({

@@ -29,6 +29,9 @@ export const LABEL_KEYS = [
   "interest",
   "compensation",
   "reminderFee",
+  "interestWhy",
+  "compensationWhy",
+  "reminderFeeWhy",
 ] as const;
 export type LabelKey = (typeof LABEL_KEYS)[number];
 export type Labels = Readonly<Record<Exclude<LabelKey, "dateStyle">, string>> & {

@@ -44,13 +44,24 @@ export type Recipient = {
   readonly phone?: string | null;
 };
 
-/** An amount the law lets the sender add to an invoice, with one sentence that says why. */
+/**
+ * An amount the law lets the sender add to an invoice, with what the message needs to say why
+ * in the debtor's language: the rule's citation, and for interest its rates and period.
+ */
 export type MessageCharge = {
   readonly invoiceNumber: string;
   readonly kind: "interest" | "fixed_compensation" | "reminder_fee";
   readonly amountMinor: bigint;
   readonly currency: string;
-  readonly explanation: string;
+  readonly cite: string;
+  readonly interest?: {
+    /** Yearly rates in percent as decimal strings ("12.25"), in the order they applied. */
+    readonly rates: readonly string[];
+    readonly principalMinor: bigint;
+    readonly days: number;
+    readonly from: CalendarDate;
+    readonly until: CalendarDate;
+  };
 };
 
 /** Everything one contact (an e-mail, a letter, an SMS or a call) says. */
