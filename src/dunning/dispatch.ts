@@ -262,7 +262,12 @@ async function deliverOne(
   if (validation && zone) {
     const step = await validationStep(db, validation, outgoing, zone, at, await holidays());
     if (step.kind === "carry") {
-      outgoing = { ...outgoing, validationEnds: step.periodEnds };
+      // Only a debt collector says it is one (15 U.S.C. 1692e(11)); a creditor must not.
+      outgoing = {
+        ...outgoing,
+        validationEnds: step.periodEnds,
+        debtCollector: profile?.binding === true,
+      };
       carried = step;
     } else if (step.kind !== "none") {
       const planned =

@@ -11,8 +11,9 @@ import { type FreshStore, freshStore, STORE_KINDS } from "../support/stores.js";
 /**
  * The guard in the daily loop, through the CLI: a text outside the debtor's hours waits for
  * them and then goes out once; a call after a conversation waits out Regulation F's seven
- * quiet days (across the daylight-saving switch); a US consumer dispute stays open until the
- * verification is recorded as sent when an agency collects.
+ * quiet days (across the daylight-saving switch; the US profile keeps them for business
+ * debtors too, as best practice); a US consumer dispute stays open until the verification is
+ * recorded as sent.
  */
 const POLICY = {
   name: "guarded",
@@ -57,10 +58,10 @@ for (const kind of STORE_KINDS) {
 
     beforeAll(async () => {
       store = await freshStore(kind);
-      const person = (id: string, name: string, phone: string) => [
+      const person = (id: string, name: string, phone: string, kind: string) => [
         id,
         name,
-        "consumer",
+        kind,
         "",
         phone,
         "US",
@@ -72,8 +73,8 @@ for (const kind of STORE_KINDS) {
         "New York",
       ];
       writeCsv(store.dir, "c.csv", CUSTOMER_HEADER, [
-        person("U1", "Jane Doe", "+12125550123"),
-        person("U2", "John Roe", "+12125550124"),
+        person("U1", "Doe Plumbing LLC", "+12125550123", "business"),
+        person("U2", "John Roe", "+12125550124", "consumer"),
       ]);
       writeCsv(store.dir, "i.csv", INVOICE_HEADER, [
         ["J1", "U1", "2026-02-01", "2026-03-01", "USD", "120.00"],
@@ -163,17 +164,13 @@ for (const kind of STORE_KINDS) {
       expect(text).toContain("has stopped contacting you about invoice R1");
     });
 
-    it("keeps a US consumer dispute open until verification is sent, when an agency collects", async () => {
-      const agency = { OVERDUE_COLLECTOR_ROLE: "third_party_agency" };
-      const early = await cli(["dispute", "R1", "--reject", "the debt is valid"], agency);
+    it("keeps a US consumer dispute open until verification is sent", async () => {
+      const early = await cli(["dispute", "R1", "--reject", "the debt is valid"]);
       expect(early.code).toBe(1);
       expect(early.stderr).toContain("US-DISP-01");
       expect(early.stderr).toContain("--verification-sent");
-      await ok(
-        ["dispute", "R1", "--verification-sent", "copy of the invoice mailed on 5 March"],
-        agency,
-      );
-      await ok(["dispute", "R1", "--reject", "the debt is valid"], agency);
+      await ok(["dispute", "R1", "--verification-sent", "copy of the invoice mailed on 5 March"]);
+      await ok(["dispute", "R1", "--reject", "the debt is valid"]);
       const entries = await log("U2");
       expect(entries.map((e) => e.rule)).toEqual(
         expect.arrayContaining(["dispute", "verification"]),
@@ -183,19 +180,20 @@ for (const kind of STORE_KINDS) {
 }
 
 /**
- * When an agency collects a US consumer debt, Regulation F binds: the first written contact
- * carries the validation notice, a text waits for it, and a firm reminder waits out the
- * validation period.
+ * A US consumer debt's first written contact carries the validation notice, a text waits for
+ * it, and a firm reminder waits out the validation period: binding when an agency collects
+ * (Regulation F), and kept as best practice when the business collects its own.
  */
-for (const kind of STORE_KINDS) {
-  describe(`${kind}: the validation notice (12 CFR 1006.34)`, () => {
+const ROLES = ["third_party_agency", "creditor_own_name"] as const;
+for (const [kind, role] of STORE_KINDS.flatMap((k) => ROLES.map((r) => [k, r] as const))) {
+  describe(`${kind}: the validation notice (12 CFR 1006.34), ${role}`, () => {
     let store: FreshStore;
     let smtp: TestSmtp;
     const cli = (args: string[]) =>
       runCli(["--db", store.url, ...args], {
         cwd: store.dir,
         env: {
-          OVERDUE_COLLECTOR_ROLE: "third_party_agency",
+          OVERDUE_COLLECTOR_ROLE: role,
           OVERDUE_SMTP_URL: smtp.url,
           OVERDUE_SMS_URL: undefined,
           OVERDUE_FROM: "Acme Recovery <desk@acme.example>",
@@ -274,7 +272,13 @@ for (const kind of STORE_KINDS) {
         /\s+/g,
         " ",
       );
-      expect(text).toContain("Acme Recovery is a debt collector");
+      // Only a debt collector says it is one; a creditor collecting its own debt must not.
+      if (role === "third_party_agency") {
+        expect(text).toContain("Acme Recovery is a debt collector");
+      } else {
+        expect(text).not.toContain("debt collector");
+        expect(text).toContain("This notice from Acme Recovery is about an amount you owe us");
+      }
       expect(text).toContain(
         "Call or write to us by Apr 8, 2026 to dispute all or part of the debt",
       );

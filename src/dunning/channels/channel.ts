@@ -23,6 +23,8 @@ export type OutgoingContact = {
   readonly charges?: readonly MessageCharge[];
   /** Set when the contact carries a debt's validation notice: its period's last day. */
   readonly validationEnds?: CalendarDate;
+  /** The sender collects as a debt collector (a binding FDCPA profile): the notice says so. */
+  readonly debtCollector?: boolean;
   readonly customer: {
     readonly id: string;
     readonly name: string;
@@ -94,7 +96,11 @@ export function messageInput(
     ...(contact.template ? { template: contact.template } : {}),
     ...(contact.charges?.length ? { charges: contact.charges } : {}),
     ...(contact.validationEnds
-      ? { template: VALIDATION_TEMPLATE, validationEnds: contact.validationEnds }
+      ? {
+          template: VALIDATION_TEMPLATE,
+          validationEnds: contact.validationEnds,
+          debtCollector: contact.debtCollector === true,
+        }
       : {}),
     sender,
     recipient: {

@@ -88,6 +88,8 @@ export type TemplateContext = {
   readonly labels: Labels;
   /** The last day of the validation period this notice starts, as printed; "" on other messages. */
   readonly validationEnds: string;
+  /** Whether the sender collects as a debt collector, who must say so (15 U.S.C. 1692e(11)). */
+  readonly debtCollector: boolean;
   /** Interest and fees added under the invoices; `total` includes them. */
   readonly charges: readonly ChargeLine[];
 };
@@ -340,6 +342,7 @@ export function buildContext(
     paymentDetails: PAYMENT_DETAILS_MARK,
     labels,
     validationEnds: input.validationEnds ? date(input.validationEnds) : "",
+    debtCollector: input.debtCollector === true,
     charges,
   };
 }
