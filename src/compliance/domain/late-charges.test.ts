@@ -29,7 +29,7 @@ function charges(
   }).map((line) => ({
     kind: line.kind,
     amount: formatAmount(line.amount.minor, line.amount.currency),
-    explanation: line.explanation,
+    basis: line.basis,
   }));
 }
 
@@ -45,11 +45,16 @@ describe("lateCharges", () => {
       ["interest", "411.51"],
       ["fixed_compensation", "40.00"],
     ]);
-    expect(lines[0]?.explanation).toBe(
-      "Late-payment interest at 12.50 % then 12.25 % a year on EUR 10000.00 for the 122 days " +
-        "from 2024-06-01 to 2024-09-30 (Directive 2011/7/EU Art. 2(6)-(7), Art. 3(2)).",
-    );
-    expect(lines[1]?.explanation).toMatch(/^Fixed compensation .* EUR 40\.00 .*Art\. 6\(1\)/);
+    // Why, as data a letter words in the debtor's language: both half-years' rates, 122 days.
+    expect(lines[0]?.basis).toEqual({
+      cite: "Directive 2011/7/EU Art. 2(6)-(7), Art. 3(2)",
+      rates: ["12.50", "12.25"],
+      principal: { minor: 1_000_000n, currency: currency("EUR") },
+      days: 122,
+      from: "2024-06-01",
+      until: "2024-09-30",
+    });
+    expect(lines[1]?.basis.cite).toMatch(/Art\. 6\(1\)/);
   });
 
   it("SE business: the 450 kr replaces an agreed reminder fee, never both", () => {
@@ -67,7 +72,7 @@ describe("lateCharges", () => {
       ["interest", "183.97"],
       ["reminder_fee", "60.00"],
     ]);
-    expect(agreed[1]?.explanation).toMatch(/agreed no later than when the debt arose.*2 §, 4 §/);
+    expect(agreed[1]?.basis.cite).toMatch(/2 §, 4 §/);
     const notAgreed = charges("SE", 1_000_000n, "SEK", "2023-05-31", "2023-07-31", "consumer");
     expect(notAgreed.map((l) => l.kind)).toEqual(["interest"]);
   });

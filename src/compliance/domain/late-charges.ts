@@ -1,22 +1,19 @@
 import { addDays, type CalendarDate } from "../../kernel/calendar-date.js";
-import { formatAmount, type Money } from "../../kernel/money.js";
+import type { Money } from "../../kernel/money.js";
 import {
   type DebtorKind,
   formatPercent,
   type JurisdictionRules,
   type ReferenceTables,
-  sentenceCase,
 } from "./late-payment-rules.js";
 import { statutoryInterest } from "./statutory-interest.js";
 
 export type ChargeKind = "interest" | "fixed_compensation" | "reminder_fee";
 
-/** A line to add to a letter or statement, with one sentence that says why, citing the rule. */
+/** A line to add to a letter or statement, with why, as data a message says in its language. */
 export type ChargeLine = {
   readonly kind: ChargeKind;
   readonly amount: Money;
-  readonly explanation: string;
-  /** The same reason as data, for a message to say it in the debtor's language. */
   readonly basis: ChargeBasis;
 };
 
@@ -64,11 +61,9 @@ export function lateCharges(input: LateChargesInput): readonly ChargeLine[] {
   });
   const currency = invoice.open.currency;
   const money = (minor: bigint): Money => ({ minor, currency });
-  const shown = (minor: bigint) => `${currency.code} ${formatAmount(minor, currency)}`;
   const lines: ChargeLine[] = [];
 
   if (result.totalInterestMinor > 0n) {
-    const rates = [...new Set(result.segments.map((s) => `${formatPercent(s.ratePpm)} %`))];
     const days = result.segments.reduce((sum, s) => sum + s.days, 0);
     lines.push({
       kind: "interest",
@@ -81,9 +76,6 @@ export function lateCharges(input: LateChargesInput): readonly ChargeLine[] {
         from,
         until: asOf,
       },
-      explanation:
-        `Late-payment interest at ${rates.join(" then ")} a year on ${shown(invoice.open.minor)} ` +
-        `for the ${days} days from ${from} to ${asOf} (${rules.interest.cite}).`,
     });
   }
   const compensation = rules.fixedCompensation;
@@ -92,7 +84,6 @@ export function lateCharges(input: LateChargesInput): readonly ChargeLine[] {
       kind: "fixed_compensation",
       amount: money(result.fixedCompensationMinor),
       basis: { cite: compensation.cite },
-      explanation: `${sentenceCase(compensation.label)} of ${shown(result.fixedCompensationMinor)} for this invoice, due without a reminder once interest runs (${compensation.cite}).`,
     });
   }
   const fee = rules.reminderFee;
@@ -105,9 +96,6 @@ export function lateCharges(input: LateChargesInput): readonly ChargeLine[] {
       kind: "reminder_fee",
       amount: money(fee.maxMinor),
       basis: { cite: fee.cite },
-      explanation:
-        `${sentenceCase(fee.label)} of ${shown(fee.maxMinor)}` +
-        `${fee.requiresAgreementAtOrigin ? ", as agreed no later than when the debt arose" : ""} (${fee.cite}).`,
     });
   }
   return lines;
