@@ -75,10 +75,26 @@ for (const kind of STORE_KINDS) {
       writeCsv(store.dir, "c.csv", CUSTOMER_HEADER, [
         person("U1", "Doe Plumbing LLC", "+12125550123", "business"),
         person("U2", "John Roe", "+12125550124", "consumer"),
+        // Known in two places: contacted only when it suits both.
+        [
+          "U3",
+          "Coast To Coast Inc",
+          "business",
+          "",
+          "+12125550125",
+          "US",
+          "en-US",
+          "America/New_York; America/Los_Angeles",
+          "",
+          "",
+          "",
+          "",
+        ],
       ]);
       writeCsv(store.dir, "i.csv", INVOICE_HEADER, [
         ["J1", "U1", "2026-02-01", "2026-03-01", "USD", "120.00"],
         ["R1", "U2", "2026-02-01", "2026-03-01", "USD", "80.00"],
+        ["K1", "U3", "2026-03-15", "2026-04-01", "USD", "40.00"],
       ]);
       await seedLedger(store.url, [
         ["customers", join(store.dir, "c.csv")],
@@ -162,6 +178,18 @@ for (const kind of STORE_KINDS) {
         " ",
       );
       expect(text).toContain("has stopped contacting you about invoice R1");
+    });
+
+    it("waits for a time inside the window in every zone the debtor is known in", async () => {
+      // 2 April 14:00 UTC is 10:00 in New York but 07:00 in Los Angeles: wait for 08:00 there.
+      await run("2026-04-02", "2026-04-02T14:00:00Z");
+      const wait = (await log("U3")).find((e) => e.status === "delayed");
+      expect(wait).toMatchObject({ channel: "sms", rule: "US-TIME-01" });
+      expect(wait?.reason).toContain("America/Los_Angeles (it is 07:00 there)");
+      expect(wait?.reason).toContain("2026-04-02T15:00:00.000Z");
+      await run("2026-04-02", "2026-04-02T15:00:00Z");
+      const sent = (await log("U3")).filter((e) => e.status === "sent" && e.channel === "sms");
+      expect(sent).toHaveLength(1);
     });
 
     it("keeps a US consumer dispute open until verification is sent", async () => {

@@ -31,6 +31,15 @@ describe("customer fields", () => {
     expect(parseLanguage("not a tag").ok).toBe(false);
     expect(parseTimeZone("Europe/Rome").ok).toBe(true);
     expect(parseTimeZone("Mars/Olympus").ok).toBe(false);
+    // A debtor known in several places: every zone is checked, and kept space-separated.
+    expect(parseTimeZone("America/New_York; America/Los_Angeles")).toEqual({
+      ok: true,
+      value: "America/New_York America/Los_Angeles",
+    });
+    expect(parseTimeZone("America/New_York, Mars/Olympus")).toEqual({
+      ok: false,
+      problem: '"Mars/Olympus" is not an IANA time zone (e.g. Europe/Stockholm)',
+    });
   });
 
   it("fills language and time zone from the country when it is unambiguous", () => {

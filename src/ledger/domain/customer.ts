@@ -81,21 +81,32 @@ export function parseLanguage(text: string): Checked<string> {
 
 const zoneCache = new Map<string, boolean>();
 
+/**
+ * One IANA zone, or several separated by spaces, commas or semicolons for a debtor known in more
+ * than one place (the contact guard then waits for a time that suits all of them); stored
+ * space-separated.
+ */
 export function parseTimeZone(text: string): Checked<string> {
-  const zone = text.trim();
+  const zones = text.trim().split(/[\s,;]+/).filter(Boolean);
+  const unknown = zones.find((zone) => !knownZone(zone));
+  if (zones.length === 0 || unknown !== undefined) {
+    return invalid(`"${unknown ?? text}" is not an IANA time zone (e.g. Europe/Stockholm)`);
+  }
+  return valid(zones.join(" "));
+}
+
+function knownZone(zone: string): boolean {
   let known = zoneCache.get(zone);
   if (known === undefined) {
     try {
       new Intl.DateTimeFormat("en", { timeZone: zone });
-      known = zone.length > 0;
+      known = true;
     } catch {
       known = false;
     }
     zoneCache.set(zone, known);
   }
-  return known
-    ? valid(zone)
-    : invalid(`"${text}" is not an IANA time zone (e.g. Europe/Stockholm)`);
+  return known;
 }
 
 /** The language a customer in `country` is written to when none is given. */
