@@ -250,14 +250,16 @@ async function deliverOne(
     ]);
     return "delayed";
   }
-  let outgoing = contact.contact;
+  // A stop confirmation says only that contact ends: no notice, no opt-out line.
+  const confirming = (CONFIRMATION_STEPS as readonly (string | undefined)[]).includes(
+    contact.contact.template,
+  );
+  let outgoing =
+    profile?.optOutNotice && !confirming
+      ? { ...contact.contact, optOutNotice: true }
+      : contact.contact;
   let carried: Extract<ValidationStep, { kind: "carry" }> | undefined;
-  // A stop confirmation says only that contact ends: it never carries or waits for a notice.
-  const validation = (CONFIRMATION_STEPS as readonly (string | undefined)[]).includes(
-    outgoing.template,
-  )
-    ? undefined
-    : profile?.validationNotice;
+  const validation = confirming ? undefined : profile?.validationNotice;
   const zone = zones[0];
   if (validation && zone) {
     const step = await validationStep(db, validation, outgoing, zone, at, await holidays());

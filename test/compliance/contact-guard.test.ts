@@ -123,6 +123,8 @@ for (const kind of STORE_KINDS) {
       expect((await run("2026-03-02", "2026-03-02T14:00:00Z")).dispatch.sent).toBe(0);
       const sms = (await log("U1")).filter((e) => e.channel === "sms" && e.status === "sent");
       expect(sms).toHaveLength(1);
+      // Every text to a US debtor says how to opt out of more (12 CFR 1006.6(e)).
+      expect(sms[0]?.reason).toContain("Reply STOP to get no more texts about this.");
     });
 
     it("waits seven days after a conversation before the next call, counting that day (12 CFR 1006.14(b)(2)(i)(B))", async () => {
@@ -168,6 +170,7 @@ for (const kind of STORE_KINDS) {
       const texts = (await log("U1")).filter((e) => e.channel === "sms" && e.status === "sent");
       expect(texts).toHaveLength(2);
       expect(texts[1]?.reason).toContain("This is the only confirmation we send");
+      expect(texts[1]?.reason).not.toContain("Reply STOP");
       const letters = (await log("U2")).filter(
         (e) => e.channel === "letter" && e.status === "sent",
       );

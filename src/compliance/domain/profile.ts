@@ -61,6 +61,8 @@ const profileSchema = z.object({
       ...ruleRef,
     })
     .optional(),
+  /** Every e-mail and text says how to opt out of more (12 CFR 1006.6(e), US-ELEC-01). */
+  optOutNotice: z.object(ruleRef).optional(),
   recordRetentionYears: z.number().int().min(1),
 });
 

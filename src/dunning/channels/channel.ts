@@ -25,6 +25,8 @@ export type OutgoingContact = {
   readonly validationEnds?: CalendarDate;
   /** The sender collects as a debt collector (a binding FDCPA profile): the notice says so. */
   readonly debtCollector?: boolean;
+  /** The debtor's profile asks every e-mail and text to say how to opt out of them. */
+  readonly optOutNotice?: boolean;
   readonly customer: {
     readonly id: string;
     readonly name: string;
@@ -95,6 +97,7 @@ export function messageInput(
     tone: contact.tone,
     ...(contact.template ? { template: contact.template } : {}),
     ...(contact.charges?.length ? { charges: contact.charges } : {}),
+    ...(contact.optOutNotice ? { optOutNotice: true } : {}),
     ...(contact.validationEnds
       ? {
           template: VALIDATION_TEMPLATE,

@@ -92,12 +92,18 @@ function compose(
     brief: options.brief ?? false,
     referenceCount: options.referenceCount ?? Number.POSITIVE_INFINITY,
   });
+  const body = template.body(context);
+  // 12 CFR 1006.6(e): every e-mail or text about the debt says how to opt out of more of them.
+  const optOut =
+    input.optOutNotice && (kind === "email" || kind === "sms")
+      ? labels[kind === "email" ? "optOutEmail" : "optOutSms"]
+      : "";
   return {
     file: template.file,
     context,
     // A subject is a mail header: a line break in customer data must not start a new one.
     subject: template.subject ? template.subject(context).replace(/\s+/g, " ").trim() : "",
-    body: template.body(context),
+    body: optOut ? `${body.trimEnd()}\n\n${optOut}` : body,
   };
 }
 

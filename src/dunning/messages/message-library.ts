@@ -32,6 +32,8 @@ export const LABEL_KEYS = [
   "interestWhy",
   "compensationWhy",
   "reminderFeeWhy",
+  "optOutEmail",
+  "optOutSms",
 ] as const;
 export type LabelKey = (typeof LABEL_KEYS)[number];
 export type Labels = Readonly<Record<Exclude<LabelKey, "dateStyle">, string>> & {

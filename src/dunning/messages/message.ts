@@ -95,6 +95,8 @@ export type MessageInput = {
    * the last day of its validation period.
    */
   readonly validationEnds?: CalendarDate;
+  /** E-mails and texts end with how to opt out of more of them (12 CFR 1006.6(e)). */
+  readonly optOutNotice?: boolean;
   /** The sender is a debt collector (FDCPA): the notice carries the disclosure 1692e(11) asks. */
   readonly debtCollector?: boolean;
   /** Interest and fees the policy step adds (statutory, or agreed), listed under the invoices. */

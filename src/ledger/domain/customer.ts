@@ -87,7 +87,10 @@ const zoneCache = new Map<string, boolean>();
  * space-separated.
  */
 export function parseTimeZone(text: string): Checked<string> {
-  const zones = text.trim().split(/[\s,;]+/).filter(Boolean);
+  const zones = text
+    .trim()
+    .split(/[\s,;]+/)
+    .filter(Boolean);
   const unknown = zones.find((zone) => !knownZone(zone));
   if (zones.length === 0 || unknown !== undefined) {
     return invalid(`"${unknown ?? text}" is not an IANA time zone (e.g. Europe/Stockholm)`);
