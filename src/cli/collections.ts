@@ -506,16 +506,24 @@ export function addCollectionsCommands(program: Command): void {
     .addOption(
       new Option("--as-of <date>", "the run's business day (default today)").argParser(asOfDate),
     )
+    .addOption(
+      new Option(
+        "--at <timestamp>",
+        "the instant the guard checks contact hours and caps at (ISO 8601; default now)",
+      ).argParser(instant),
+    )
     .option("--json", "print as JSON")
     .action(
       async (
-        options: { customer: string; asOf?: CalendarDate; json?: boolean },
+        options: AtOption & { customer: string; asOf?: CalendarDate; json?: boolean },
         command: Command,
       ) => {
         const { businessDayCalendar } = await import("../dunning/business-days.js");
         const { previewCustomer } = await import("../dunning/preview.js");
         const { loadMessageLibrary } = await import("../dunning/messages/index.js");
         const { senderFromEnv } = await import("./channels-config.js");
+        const { loadComplianceRules } = await import("../compliance/prepare-outgoing.js");
+        const compliance = await loadComplianceRules();
         const preview = await withDatabase(command, async (database) =>
           previewCustomer(database, options.customer, {
             asOf: options.asOf ?? today(),
@@ -523,6 +531,8 @@ export function addCollectionsCommands(program: Command): void {
             isBusinessDay: businessDayCalendar(),
             library: await loadMessageLibrary(process.env.OVERDUE_TEMPLATE_DIR),
             sender: senderFromEnv(),
+            compliance,
+            at: options.at ?? new Date().toISOString(),
           }),
         );
         if (options.json) printJson(preview);
@@ -568,9 +578,11 @@ function previewText(preview: Preview): string {
       "",
       `=== ${c.channel}${c.fallbackFrom ? ` instead of ${c.fallbackFrom}` : ""}, tone ${c.tone}, to ${c.to}: ${steps}${c.needsApproval ? " [needs approval]" : ""}`,
     );
+    if (c.waits) lines.push(`(waits: ${c.waits})`);
     if (c.subject) lines.push(`Subject: ${c.subject}`, "");
     lines.push(c.text);
   }
+  for (const r of preview.refused) lines.push("", `Refused: ${r.channel}: ${r.reason} (${r.rule})`);
   if (preview.escalation)
     lines.push("", "The account is proposed to the collections lead for escalation.");
   for (const n of preview.notChased)

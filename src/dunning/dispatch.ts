@@ -1,31 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type Kysely, sql } from "kysely";
-import { contactCharges } from "../compliance/domain/contact-charges.js";
-import type { LatePaymentRules } from "../compliance/domain/late-payment-rules.js";
-import { instantAt } from "../compliance/domain/local-time.js";
 import type { RuleProfiles } from "../compliance/domain/profile.js";
-import { guardOutgoing } from "../compliance/guard-outgoing.js";
-import { loadLatePaymentRules } from "../compliance/load-late-payment-rules.js";
-import { loadRuleProfiles } from "../compliance/rule-profiles.js";
 import {
-  recordValidationNotices,
-  type ValidationStep,
-  validationStep,
-} from "../compliance/validation-notices.js";
+  type ComplianceRules,
+  loadComplianceRules,
+  prepareOutgoing,
+} from "../compliance/prepare-outgoing.js";
+import { recordValidationNotices } from "../compliance/validation-notices.js";
 import type { Database } from "../db/database.js";
 import type { LedgerSchema, OutboxTable } from "../db/schema.js";
-import { addDays, type CalendarDate } from "../kernel/calendar-date.js";
+import type { CalendarDate } from "../kernel/calendar-date.js";
 import { OverdueError } from "../kernel/errors.js";
 import type { ChannelAdapter, Delivery, OutgoingContact } from "./channels/channel.js";
 import { type LogEntry, SYSTEM_ACTOR, writeLog } from "./contact-log.js";
 import type { PolicySet, Tone } from "./domain/policy.js";
-import {
-  CONFIRMATION_STEPS,
-  CONTACT_CUSTOMER_COLUMNS,
-  type ContactCustomer,
-  contactAsItStands,
-} from "./outgoing.js";
+import { CONTACT_CUSTOMER_COLUMNS, type ContactCustomer, contactAsItStands } from "./outgoing.js";
 
 export type DispatchOptions = {
   /** The instant dispatch treats as now: contacts whose not_before has come go out. */
@@ -52,8 +42,6 @@ export type DispatchReport = {
 
 /** Temporary failures are retried after these waits, then the contact fails. */
 const BACKOFF_MINUTES = [1, 5, 30, 120, 480];
-/** How long a text or call waits for the written validation notice planned before it. */
-const NOTICE_FIRST_WAIT_MS = 15 * 60_000;
 /** A claim older than this whose owner cannot be checked is taken to be dead. */
 const CLAIM_LEASE_MS = 15 * 60_000;
 
@@ -82,42 +70,19 @@ export async function dispatch(
     .filter(([, adapter]) => adapter !== undefined)
     .map(([name]) => name);
   if (channels.length === 0) return report;
-  const rules = options.rules ?? (await loadRuleProfiles());
-  // Loaded when first needed: the holiday tables take a while, and most contacts need neither.
-  let calendar: Promise<BusinessDays> | undefined;
-  let latePayment: Promise<LatePaymentRules> | undefined;
-  const guard: GuardContext = {
-    rules,
-    holidays: () => {
-      calendar ??= import("./business-days.js").then((m) => m.businessDayCalendar());
-      return calendar;
-    },
-    latePayment: () => {
-      latePayment ??= loadLatePaymentRules();
-      return latePayment;
-    },
-  };
+  const compliance = await loadComplianceRules(options.rules);
 
   const slot = async () => {
     for (;;) {
       const row = await claimOne(database, worker, channels, options.now);
       if (!row) return;
-      const outcome = await deliverOne(database, row, options, guard);
+      const outcome = await deliverOne(database, row, options, compliance);
       report[outcome]++;
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 5 }, slot));
   return report;
 }
-
-type BusinessDays = (country: string, date: CalendarDate) => boolean;
-
-/** What the guard reads besides the ledger: the rule files, and the holiday calendar. */
-type GuardContext = {
-  readonly rules: RuleProfiles;
-  readonly holidays: () => Promise<BusinessDays>;
-  readonly latePayment: () => Promise<LatePaymentRules>;
-};
 
 type ClaimedRow = Pick<
   OutboxTable,
@@ -179,7 +144,7 @@ async function deliverOne(
   { db, dialect }: Database,
   row: ClaimedRow,
   options: DispatchOptions,
-  { rules, holidays, latePayment }: GuardContext,
+  compliance: ComplianceRules,
 ): Promise<Outcome> {
   const at = options.now;
   const base = { at, customerId: row.customer_id, outboxId: row.id, channel: row.channel };
@@ -230,84 +195,29 @@ async function deliverOne(
     ]);
     return "cancelled";
   }
-  const { profile, verdict, zones } = await guardOutgoing(db, rules, contact.contact, at);
-  if (verdict.kind === "refuse") {
-    await finish(db, row, { status: "cancelled", last_error: verdict.reason });
+  const prepared = await prepareOutgoing(db, compliance, contact.contact, at);
+  if (prepared.kind === "refuse") {
+    await finish(db, row, { status: "cancelled", last_error: prepared.reason });
     await writeLog(db, [
-      { ...base, status: "refused", rule: verdict.rule, reason: verdict.reason },
+      { ...base, status: "refused", rule: prepared.rule, reason: prepared.reason },
     ]);
     return "cancelled";
   }
-  if (verdict.kind === "delay") {
+  if (prepared.kind === "delay") {
+    const planned = prepared.noticeFirst ? await planNoticeFirst(db, row, contact.contact, at) : [];
     // Not an attempt: the contact waits for its lawful time with its retries untouched.
     await finish(db, row, {
       status: "planned",
-      not_before: new Date(verdict.until).toISOString(),
+      not_before: new Date(prepared.until).toISOString(),
       attempts: Number(row.attempts) - 1,
     });
     await writeLog(db, [
-      { ...base, status: "delayed", rule: verdict.rule, reason: verdict.reason },
+      { ...base, status: "delayed", rule: prepared.rule, reason: prepared.reason },
+      ...planned,
     ]);
     return "delayed";
   }
-  // A stop confirmation says only that contact ends: no notice, no opt-out line.
-  const confirming = (CONFIRMATION_STEPS as readonly (string | undefined)[]).includes(
-    contact.contact.template,
-  );
-  let outgoing =
-    profile?.optOutNotice && !confirming
-      ? { ...contact.contact, optOutNotice: true }
-      : contact.contact;
-  let carried: Extract<ValidationStep, { kind: "carry" }> | undefined;
-  const validation = confirming ? undefined : profile?.validationNotice;
-  const zone = zones[0];
-  if (validation && zone) {
-    const step = await validationStep(db, validation, outgoing, zone, at, await holidays());
-    if (step.kind === "carry") {
-      // Only a debt collector says it is one (15 U.S.C. 1692e(11)); a creditor must not.
-      outgoing = {
-        ...outgoing,
-        validationEnds: step.periodEnds,
-        debtCollector: profile?.binding === true,
-      };
-      carried = step;
-    } else if (step.kind !== "none") {
-      const planned =
-        step.kind === "notice-first" ? await planNoticeFirst(db, row, outgoing, at) : [];
-      const until =
-        step.kind === "notice-first"
-          ? Date.parse(at) + NOTICE_FIRST_WAIT_MS
-          : instantAt(addDays(step.until, 1), 0, zone);
-      await finish(db, row, {
-        status: "planned",
-        not_before: new Date(until).toISOString(),
-        attempts: Number(row.attempts) - 1,
-      });
-      await writeLog(db, [
-        { ...base, status: "delayed", rule: step.rule, reason: step.reason },
-        ...planned,
-      ]);
-      return "delayed";
-    }
-  }
-  if (outgoing.chargeRequest) {
-    try {
-      const charges = contactCharges(
-        await latePayment(),
-        outgoing.chargeRequest,
-        outgoing.customer,
-        outgoing.invoices,
-        outgoing.asOf,
-      );
-      if (charges.length > 0) outgoing = { ...outgoing, charges };
-    } catch (error) {
-      if (!(error instanceof OverdueError)) throw error;
-      const reason = `the step adds interest or fees, but ${error.message}`;
-      await finish(db, row, { status: "cancelled", last_error: reason });
-      await writeLog(db, [{ ...base, status: "refused", rule: "charges", reason }]);
-      return "cancelled";
-    }
-  }
+  const { contact: outgoing, carried } = prepared;
   const adapter = options.channels[row.channel];
   let delivery: Delivery;
   try {

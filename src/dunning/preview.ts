@@ -1,3 +1,4 @@
+import { type ComplianceRules, prepareOutgoing } from "../compliance/prepare-outgoing.js";
 import type { Database } from "../db/database.js";
 import type { CalendarDate } from "../kernel/calendar-date.js";
 import { messageInput } from "./channels/channel.js";
@@ -22,6 +23,8 @@ export type PreviewContact = {
   to: string;
   subject: string;
   text: string;
+  /** The guard holds it back at the instant previewed (hours, caps, a notice first): why. */
+  waits?: string;
 };
 
 export type Preview = {
@@ -30,11 +33,14 @@ export type Preview = {
   contacts: PreviewContact[];
   escalation: boolean;
   notChased: { invoiceId: string; rule: string; reason: string }[];
+  /** Contacts the guard would refuse (a rate unknown for the interest a step adds, …). */
+  refused: { channel: string; rule: string; reason: string }[];
 };
 
 /**
  * Exactly what the run of `asOf` would send one customer, rendered with the same templates
- * and the same checks at sending, without writing anything.
+ * and the same checks at sending (the guard at `at`, the opt-out line, the validation notice,
+ * interest and fees), without writing anything.
  */
 export async function previewCustomer(
   database: Database,
@@ -45,6 +51,9 @@ export async function previewCustomer(
     isBusinessDay: (country: string, date: CalendarDate) => boolean;
     library: MessageLibrary;
     sender: Sender;
+    compliance: ComplianceRules;
+    /** The instant the guard checks hours and caps at. */
+    at: string;
   },
 ): Promise<Preview> {
   const { db } = database;
@@ -52,6 +61,7 @@ export async function previewCustomer(
     customerId,
   });
   const contacts: PreviewContact[] = [];
+  const refused: Preview["refused"] = [];
   for (const planned of plan.contacts) {
     const loaded = await contactAsItStands(
       db,
@@ -70,7 +80,12 @@ export async function previewCustomer(
       options.policies,
     );
     if (loaded.kind === "stopped") continue;
-    const { contact } = loaded;
+    const prepared = await prepareOutgoing(db, options.compliance, loaded.contact, options.at);
+    if (prepared.kind === "refuse") {
+      refused.push({ channel: planned.channel, rule: prepared.rule, reason: prepared.reason });
+      continue;
+    }
+    const contact = prepared.kind === "go" ? prepared.contact : loaded.contact;
     const input = messageInput(contact, options.sender, options.asOf);
     const rendered = (() => {
       switch (planned.channel) {
@@ -106,6 +121,7 @@ export async function previewCustomer(
       ...(planned.fallbackFrom ? { fallbackFrom: planned.fallbackFrom } : {}),
       invoices: contact.invoices.map((i) => ({ number: i.number, stepId: i.stepId })),
       ...rendered,
+      ...(prepared.kind === "delay" ? { waits: `${prepared.rule}: ${prepared.reason}` } : {}),
     });
   }
   return {
@@ -114,5 +130,6 @@ export async function previewCustomer(
     contacts,
     escalation: plan.escalations.length > 0,
     notChased: plan.notChased.map(({ invoiceId, rule, reason }) => ({ invoiceId, rule, reason })),
+    refused,
   };
 }

@@ -82,6 +82,13 @@ for (const kind of STORE_KINDS) {
     });
 
     it("adds interest and the 450 kr with their reasons, and a total that includes them", async () => {
+      // The preview shows the letter as it will go, charges included.
+      const preview = JSON.parse(
+        await ok(["preview", "--customer", "S1", "--as-of", "2024-03-01", "--json"]),
+      ) as { contacts: { channel: string; text: string }[] };
+      expect(preview.contacts[0]?.text).toContain("Dröjsmålsränta, faktura F-1");
+      // Swedish groups thousands with a no-break space.
+      expect(preview.contacts[0]?.text).toMatch(/10\s548,63/u);
       await ok(["run", "--as-of", "2024-03-01", "--at", "2024-03-01T09:00:00Z"]);
       const letter = (await log("S1")).find((e) => e.channel === "letter" && e.status === "sent");
       const file = /letter written to (\S+\.pdf)/.exec(letter?.reason ?? "")?.[1] ?? "";
@@ -103,6 +110,13 @@ for (const kind of STORE_KINDS) {
 
     it("refuses the letter when the reference rate for the period is not known", async () => {
       // Interest from 1 July 2024 needs the Riksbank rate of 2024 H2, which is not shipped.
+      const preview = JSON.parse(
+        await ok(["preview", "--customer", "S2", "--as-of", "2024-07-31", "--json"]),
+      ) as { contacts: unknown[]; refused: { rule: string }[] };
+      expect(preview.contacts).toEqual([]);
+      expect(preview.refused).toEqual([
+        expect.objectContaining({ channel: "letter", rule: "charges" }),
+      ]);
       await ok(["run", "--as-of", "2024-07-31", "--at", "2024-07-31T09:00:00Z"]);
       const refused = (await log("S2")).find((e) => e.status === "refused");
       expect(refused).toMatchObject({ channel: "letter", rule: "charges" });
