@@ -22,6 +22,21 @@ export type StoreDialect = {
    */
   readonly rebuildsIndexesOnBulkLoad: boolean;
   /**
+   * Statements run before and after a bulk index rebuild (rebuildsIndexesOnBulkLoad). SQLite's
+   * sorter may then use a second thread: the rebuild comes after the last row, when the import's
+   * parsing thread is done and its core free (a million invoices: 1.4 → 1.15 s).
+   */
+  readonly aroundIndexRebuild?: { readonly before: string; readonly after: string };
+  /**
+   * How a connection switches its foreign-key checks off for the transaction it is about to
+   * start, and on again after it; undefined where the store cannot. Only for an import that
+   * checks every reference its rows make itself, inside the same transaction (the invoice import
+   * looks up each customer id): SQLite checks each reference with an index lookup per row, a
+   * sixth of a million-row invoice import, and lets a connection switch the checks off between
+   * transactions. PostgreSQL keeps its checks (turning them off takes a superuser).
+   */
+  readonly foreignKeySwitch?: { readonly off: string; readonly on: string };
+  /**
    * Whether workers claim outbox rows with FOR UPDATE SKIP LOCKED. SQLite has no row locks
    * (its writers take turns, so one UPDATE is already atomic) and rejects the clause.
    */
@@ -64,6 +79,10 @@ export const SQLITE: StoreDialect = {
   maxParameters: 32_000,
   placeholder: () => "?",
   rebuildsIndexesOnBulkLoad: true,
+  // SQLite's default is no helper threads (DEFAULT_WORKER_THREADS=0 in better-sqlite3's build).
+  aroundIndexRebuild: { before: "pragma threads = 2", after: "pragma threads = 0" },
+  // A no-op inside a transaction: importCsv switches before BEGIN and after COMMIT/ROLLBACK.
+  foreignKeySwitch: { off: "pragma foreign_keys = off", on: "pragma foreign_keys = on" },
   claimsWithSkipLocked: false,
   typedPlaceholder: () => "?",
   // RAISE(ABORT) undoes the statement and fails it; `IS` compares nulls as values.

@@ -1,7 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { createReadStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
+import { importLedgerFile } from "../../src/ledger/import/import-ledger-file.js";
 import { agingInProcess, importInProcess, seedLedger } from "../support/in-process.js";
 import { type FreshStore, freshStore } from "../support/stores.js";
 
@@ -71,5 +74,32 @@ describe("sqlite bulk import", () => {
     expect(result.ok).toBe(false);
     expect(result.errors.map((e) => [e.line, e.field])).toEqual([[59_990, "amount"]]);
     expect(indexes(store.url)).toEqual(["invoices_chase", "invoices_customer_open"]);
+  });
+
+  it("checks foreign keys again once an invoice import, good or rejected, is over", async () => {
+    store = await freshStore("sqlite");
+    writeFiles(store.dir, 59_990);
+    await seedLedger(store.url, [["customers", join(store.dir, "c.csv")]]);
+    const database = await openDatabase(store.url);
+    try {
+      const file = join(store.dir, "i.csv");
+      const report = await importLedgerFile(database, "invoices", createReadStream(file), {
+        file,
+        now: "2026-01-01T00:00:00.000Z",
+      });
+      expect(report.ok).toBe(false);
+      const { rows } = await sql<{ foreign_keys: unknown }>`pragma foreign_keys`.execute(
+        database.db,
+      );
+      expect(Number(rows[0]?.foreign_keys)).toBe(1);
+      await expect(
+        sql`insert into invoices (id, customer_id, number, issue_date, due_date, currency, amount_minor, open_minor, status, created_at, updated_at)
+            values ('X', 'nobody', 'X', '2026-01-01', '2026-01-31', 'SEK', 1, 1, 'open', 'now', 'now')`.execute(
+          database.db,
+        ),
+      ).rejects.toThrow(/FOREIGN KEY/);
+    } finally {
+      await database.close();
+    }
   });
 });

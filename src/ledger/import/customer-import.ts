@@ -18,7 +18,8 @@ import { writeRows } from "./write-rows.js";
 
 type CustomerRow = Omit<Customer, "collectorId">;
 
-const COLUMNS = {
+/** The columns of a customer file, by our names. */
+export const CUSTOMER_COLUMNS = {
   required: ["customer_id", "name", "kind", "country"],
   optional: [
     "email",
@@ -94,7 +95,7 @@ export const customerImporter: RowImporter<CustomerRow, CustomersTable> = {
   kind: "customers",
   table: "customers",
   bulkIndexes: [],
-  columns: COLUMNS,
+  columns: CUSTOMER_COLUMNS,
   idColumn: "customer_id",
   idOf: (row) => row.id,
   parse: parseCustomerRow,

@@ -3,22 +3,13 @@ import type { Database } from "../../db/database.js";
 import type { StoreDialect } from "../../db/dialects.js";
 import { createIndex, dropIndex, type LedgerIndex } from "../../db/indexes.js";
 import type { LedgerSchema } from "../../db/schema.js";
-import {
-  type ColumnSpec,
-  CsvFileError,
-  type CsvRecord,
-  type FieldProblem,
-  openCsv,
-  type RowError,
-} from "./csv-records.js";
+import { CsvFileError, type RowError } from "./csv-records.js";
+import { parserThread } from "./parse-in-worker.js";
+import { parsedBatches, type RowParser } from "./parsed-batches.js";
 import { chunksFor } from "./write-rows.js";
 
 export const IMPORT_KINDS = ["customers", "invoices", "payments"] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
-
-export type ParsedRow<Row> =
-  | { readonly ok: true; readonly row: Row }
-  | { readonly ok: false; readonly problems: readonly FieldProblem[] };
 
 export type BatchRow<Row> = { readonly line: number; readonly row: Row };
 
@@ -42,16 +33,20 @@ export type ImportContext = {
 };
 
 /** How one kind of row is read (pure) and written (a batch inside the import's transaction). */
-export type RowImporter<Row, Stored extends ImportMark> = {
+export type RowImporter<Row, Stored extends ImportMark> = RowParser<Row> & {
   readonly kind: ImportKind;
   readonly table: "customers" | "invoices" | "payments";
+  /**
+   * Whether the importer itself checks, in the import's transaction, every foreign key of the
+   * rows it writes (turning a missing parent into a row error): the store may then skip its own
+   * per-row check (StoreDialect.foreignKeySwitch).
+   */
+  readonly checksReferences?: boolean;
   /** Indexes the batches never read, which a large import may drop and rebuild at the end. */
   readonly bulkIndexes: readonly LedgerIndex[];
-  readonly columns: ColumnSpec;
   /** The column holding the row's id; an id may appear once per file. */
   readonly idColumn: string;
   idOf(row: Row): string;
-  parse(values: Readonly<Record<string, string>>): ParsedRow<Row>;
   /** The stored rows with these ids. */
   load(
     trx: Transaction<LedgerSchema>,
@@ -93,15 +88,13 @@ export type ImportOptions = {
   readonly beforeCommit?: (trx: Transaction<LedgerSchema>, report: ImportReport) => Promise<void>;
 };
 
-/** Rows per write batch: big enough to amortize statements, small enough for flat memory. */
-const BATCH_ROWS = 1000;
-
 class ImportRejected extends Error {}
 
 /**
  * Imports one CSV file all-or-nothing: every row is validated and written inside one
  * transaction, and a single bad row anywhere rolls the whole file back. Memory stays flat:
- * only one batch of rows is held at a time.
+ * only a few batches of rows are held at a time. The file is parsed and validated on a worker
+ * thread where there is one (parse-in-worker.ts), while this thread writes.
  */
 export async function importCsv<Row, Stored extends ImportMark>(
   database: Database,
@@ -116,7 +109,9 @@ export async function importCsv<Row, Stored extends ImportMark>(
     ok,
     ...counts,
   });
-  let label = (column: string) => column;
+  const columnMap = options.columnMap ?? new Map<string, string>();
+  /** Our column name → the header as written in the file, for error messages. */
+  const label = (column: string) => columnMap.get(column) ?? column;
   const emit = (errors: RowError[]) => {
     errors.sort((a, b) => a.line - b.line);
     let lastLine = -1;
@@ -128,92 +123,93 @@ export async function importCsv<Row, Stored extends ImportMark>(
   };
 
   try {
-    const reader = await openCsv(source, importer.columns, options.columnMap ?? new Map());
-    label = reader.label;
-    await database.db.transaction().execute(async (trx) => {
-      const { id } = await trx
-        .insertInto("imports")
-        .values({
-          kind: importer.kind,
-          file: options.file,
-          started_at: options.now,
-          rows: 0n,
-          inserted: 0n,
-          updated: 0n,
-          unchanged: 0n,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      const context: ImportContext = {
-        trx,
-        importId: BigInt(id),
-        now: options.now,
-        dialect: database.dialect,
-      };
-      const fileIds = await FileIds.start(trx, context.importId);
-      const indexes = await BulkIndexes.start(trx, database.dialect, importer);
-      let batch: BatchRow<Row>[] = [];
-      let errors: RowError[] = [];
-      const writeBatch = async () => {
-        const stored = await importer.load(
+    const thread = parserThread(importer.kind, source, columnMap, importer.codec);
+    const batches = thread?.batches ?? parsedBatches(source, importer, columnMap);
+    const switchKeys = importer.checksReferences ? database.dialect.foreignKeySwitch : undefined;
+    try {
+      if (switchKeys) await sql.raw(switchKeys.off).execute(database.db);
+      await database.db.transaction().execute(async (trx) => {
+        const { id } = await trx
+          .insertInto("imports")
+          .values({
+            kind: importer.kind,
+            file: options.file,
+            started_at: options.now,
+            rows: 0n,
+            inserted: 0n,
+            updated: 0n,
+            unchanged: 0n,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        const context: ImportContext = {
           trx,
-          batch.map((b) => importer.idOf(b.row)),
-        );
-        const first = await fileIds.firstOccurrences(
-          batch.map((b) => ({ ...b, id: importer.idOf(b.row) })),
-          stored,
-          (line, id, firstLine) =>
-            errors.push({
-              line,
-              field: importer.idColumn,
-              problem: `"${id}" appears again (first on line ${firstLine})`,
-            }),
-        );
-        if (first.length > 0) {
-          const outcome = await importer.applyBatch(context, first, stored);
-          counts.inserted += outcome.inserted;
-          counts.updated += outcome.updated;
-          counts.unchanged += outcome.unchanged.length;
-          errors.push(...outcome.errors);
-          await fileIds.rememberUnchanged(
-            outcome.unchanged.map((u) => ({ line: u.line, id: importer.idOf(u.row) })),
+          importId: BigInt(id),
+          now: options.now,
+          dialect: database.dialect,
+        };
+        const fileIds = await FileIds.start(trx, context.importId);
+        const indexes = await BulkIndexes.start(trx, database.dialect, importer);
+        const writeBatch = async (batch: readonly BatchRow<Row>[], errors: RowError[]) => {
+          const stored = await importer.load(
+            trx,
+            batch.map((b) => importer.idOf(b.row)),
           );
+          const first = await fileIds.firstOccurrences(
+            batch,
+            (b) => importer.idOf(b.row),
+            stored,
+            (line, id, firstLine) =>
+              errors.push({
+                line,
+                field: importer.idColumn,
+                problem: `"${id}" appears again (first on line ${firstLine})`,
+              }),
+          );
+          if (first.length > 0) {
+            const outcome = await importer.applyBatch(context, first, stored);
+            counts.inserted += outcome.inserted;
+            counts.updated += outcome.updated;
+            counts.unchanged += outcome.unchanged.length;
+            errors.push(...outcome.errors);
+            await fileIds.rememberUnchanged(
+              outcome.unchanged.map((u) => ({ line: u.line, id: importer.idOf(u.row) })),
+            );
+          }
+        };
+        for await (const parsed of batches) {
+          counts.rows += parsed.records;
+          const errors = [...parsed.errors];
+          if (parsed.rows.length > 0) {
+            await writeBatch(
+              parsed.rows.map((row, i) => ({ line: parsed.lines[i] ?? 0, row })),
+              errors,
+            );
+          }
+          await indexes.afterBatch(counts.rows);
+          emit(errors);
+          options.onProgress?.(counts.rows, parsed.bytesRead);
         }
-      };
-      const flush = async () => {
-        if (batch.length > 0) await writeBatch();
-        await indexes.afterBatch(counts.rows);
-        emit(errors);
-        batch = [];
-        errors = [];
-        options.onProgress?.(counts.rows, reader.bytesRead());
-      };
-      for await (const records of reader.batches) {
-        for (const record of records) {
-          counts.rows += 1;
-          const parsed = parseRecord(importer, record);
-          if (parsed.ok) batch.push({ line: record.line, row: parsed.row });
-          else errors.push(...parsed.problems.map((p) => ({ line: record.line, ...p })));
-          if (batch.length + errors.length >= BATCH_ROWS) await flush();
-        }
-      }
-      await flush();
-      if (counts.failedRows > 0) throw new ImportRejected();
-      await indexes.rebuild();
-      await importer.finish?.(context);
-      await trx
-        .updateTable("imports")
-        .set({
-          finished_at: options.now,
-          rows: BigInt(counts.rows),
-          inserted: BigInt(counts.inserted),
-          updated: BigInt(counts.updated),
-          unchanged: BigInt(counts.unchanged),
-        })
-        .where("id", "=", context.importId)
-        .execute();
-      await options.beforeCommit?.(trx, report(true));
-    });
+        if (counts.failedRows > 0) throw new ImportRejected();
+        await indexes.rebuild();
+        await importer.finish?.(context);
+        await trx
+          .updateTable("imports")
+          .set({
+            finished_at: options.now,
+            rows: BigInt(counts.rows),
+            inserted: BigInt(counts.inserted),
+            updated: BigInt(counts.updated),
+            unchanged: BigInt(counts.unchanged),
+          })
+          .where("id", "=", context.importId)
+          .execute();
+        await options.beforeCommit?.(trx, report(true));
+      });
+    } finally {
+      await thread?.stop();
+      if (switchKeys) await sql.raw(switchKeys.on).execute(database.db);
+    }
   } catch (error) {
     if (error instanceof ImportRejected) return report(false);
     if (error instanceof CsvFileError) {
@@ -239,6 +235,7 @@ class BulkIndexes {
     private readonly trx: Transaction<LedgerSchema>,
     private readonly names: readonly LedgerIndex[],
     private readonly tableRows: number,
+    private readonly around?: StoreDialect["aroundIndexRebuild"],
   ) {}
 
   static async start(
@@ -253,7 +250,7 @@ class BulkIndexes {
       .selectFrom(importer.table)
       .select((eb) => eb.fn.countAll().as("rows"))
       .executeTakeFirstOrThrow();
-    return new BulkIndexes(trx, importer.bulkIndexes, Number(rows));
+    return new BulkIndexes(trx, importer.bulkIndexes, Number(rows), dialect.aroundIndexRebuild);
   }
 
   async afterBatch(rowsRead: number): Promise<void> {
@@ -265,7 +262,12 @@ class BulkIndexes {
 
   async rebuild(): Promise<void> {
     if (!this.dropped) return;
-    for (const name of this.names) await createIndex(this.trx, name);
+    if (this.around) await sql.raw(this.around.before).execute(this.trx);
+    try {
+      for (const name of this.names) await createIndex(this.trx, name);
+    } finally {
+      if (this.around) await sql.raw(this.around.after).execute(this.trx);
+    }
     this.dropped = false;
   }
 }
@@ -289,30 +291,35 @@ class FileIds {
     return new FileIds(trx, importId);
   }
 
-  async firstOccurrences<T extends { line: number; id: string }>(
+  async firstOccurrences<T extends { line: number }>(
     entries: readonly T[],
+    idOf: (entry: T) => string,
     stored: ReadonlyMap<string, ImportMark>,
     repeat: (line: number, id: string, firstLine: number) => void,
   ): Promise<T[]> {
     const inBatch = new Map<string, number>();
-    const unchangedEarlier = await this.unchangedLines(
-      entries.filter((e) => {
-        const mark = stored.get(e.id);
-        return mark && mark.import_id !== this.importId;
-      }),
-    );
+    const storedBefore: { id: string }[] = [];
+    if (stored.size > 0) {
+      for (const entry of entries) {
+        const id = idOf(entry);
+        const mark = stored.get(id);
+        if (mark && mark.import_id !== this.importId) storedBefore.push({ id });
+      }
+    }
+    const unchangedEarlier = await this.unchangedLines(storedBefore);
     const first: T[] = [];
     for (const entry of entries) {
-      const mark = stored.get(entry.id);
+      const id = idOf(entry);
+      const mark = stored.get(id);
       const earlier =
-        inBatch.get(entry.id) ??
+        inBatch.get(id) ??
         (mark?.import_id === this.importId ? Number(mark.import_line) : undefined) ??
-        unchangedEarlier.get(entry.id);
+        unchangedEarlier.get(id);
       if (earlier === undefined) {
-        inBatch.set(entry.id, entry.line);
+        inBatch.set(id, entry.line);
         first.push(entry);
       } else {
-        repeat(entry.line, entry.id, earlier);
+        repeat(entry.line, id, earlier);
       }
     }
     return first;
@@ -337,14 +344,4 @@ class FileIds {
     }
     return lines;
   }
-}
-
-function parseRecord<Row>(
-  importer: { parse(values: Readonly<Record<string, string>>): ParsedRow<Row> },
-  record: CsvRecord,
-): ParsedRow<Row> {
-  if (record.shapeProblem) {
-    return { ok: false, problems: [{ field: "row", problem: record.shapeProblem }] };
-  }
-  return importer.parse(record.values);
 }

@@ -1,73 +1,20 @@
 import type { Transaction } from "kysely";
 import type { InvoicesTable, LedgerSchema } from "../../db/schema.js";
-import { type CalendarDate, parseCalendarDate } from "../../kernel/calendar-date.js";
-import { type Currency, parseAmount, parseCurrency, toBigInt } from "../../kernel/money.js";
+import { toBigInt } from "../../kernel/money.js";
 import type { FieldProblem, RowError } from "./csv-records.js";
 import type { RowImporter } from "./import-csv.js";
 import { invoiceStatus } from "./invoice-balance.js";
+import { INVOICE_COLUMNS, type InvoiceRow, invoiceCodec, parseInvoiceRow } from "./invoice-rows.js";
 import { KnownCustomers } from "./known-customers.js";
 import { INSERT_INVOICES, INVOICE_FILE_COLUMNS, UPDATE_INVOICES } from "./ledger-writes.js";
 import { ReplayQueue } from "./replay-allocations.js";
-import { RowFields } from "./row-fields.js";
 import { writeRows } from "./write-rows.js";
 
-export type InvoiceRow = {
-  readonly id: string;
-  readonly customerId: string;
-  readonly number: string;
-  readonly issueDate: CalendarDate;
-  readonly dueDate: CalendarDate;
-  readonly currency: Currency;
-  readonly amountMinor: bigint;
-};
-
-const COLUMNS = {
-  required: ["invoice_id", "customer_id", "issue_date", "due_date", "currency", "amount"],
-  optional: ["number"],
-} as const;
-
-export function parseInvoiceRow(values: Readonly<Record<string, string>>) {
-  const f = new RowFields(values);
-  const id = f.required("invoice_id");
-  const customerId = f.required("customer_id");
-  const issueDate = f.check("issue_date", f.required("issue_date"), parseCalendarDate);
-  const dueDate = f.check("due_date", f.required("due_date"), parseCalendarDate);
-  const currency = f.check("currency", f.required("currency"), parseCurrency);
-  const amountText = f.required("amount");
-  const amountMinor = currency
-    ? f.check("amount", amountText, (t) => parseAmount(t, currency))
-    : null;
-  if (amountMinor !== null && amountMinor <= 0n) {
-    f.fail(
-      "amount",
-      "must be greater than zero (import credit notes as payments of kind credit_note)",
-    );
-  }
-  if (issueDate && dueDate && dueDate < issueDate) {
-    f.fail("due_date", `${dueDate} is before the issue date ${issueDate}`);
-  }
-  if (
-    f.problems.length > 0 ||
-    !id ||
-    !customerId ||
-    !issueDate ||
-    !dueDate ||
-    !currency ||
-    amountMinor === null
-  ) {
-    return { ok: false as const, problems: f.problems };
-  }
-  const row: InvoiceRow = {
-    id,
-    customerId,
-    number: f.optional("number") ?? id,
-    issueDate,
-    dueDate,
-    currency,
-    amountMinor,
-  };
-  return { ok: true as const, row };
-}
+/** A new invoice's columns that differ from row to row (see writeRows' `shared`). */
+type NewInvoice = Omit<
+  InvoicesTable,
+  "last_allocation_on" | "created_at" | "updated_at" | "import_id"
+>;
 
 /** Reads invoices; one per import, as it remembers the customers it has seen exist. */
 export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
@@ -77,11 +24,14 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
   return {
     kind: "invoices",
     table: "invoices",
+    // Its one reference, the customer, is looked up for every row (KnownCustomers).
+    checksReferences: true,
     bulkIndexes: ["invoices_customer_open", "invoices_chase"],
-    columns: COLUMNS,
+    columns: INVOICE_COLUMNS,
     idColumn: "invoice_id",
     idOf: (row) => row.id,
     parse: parseInvoiceRow,
+    codec: invoiceCodec(),
     async load(trx, ids) {
       const rows = await trx.selectFrom("invoices").selectAll().where("id", "in", ids).execute();
       return new Map(rows.map((row) => [row.id, row]));
@@ -110,7 +60,7 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
             ...moved.flatMap((b) => stored.get(b.row.id)?.customer_id ?? []),
           ]);
       const errors: RowError[] = [];
-      const inserts: InvoicesTable[] = [];
+      const inserts: NewInvoice[] = [];
       const updates: InvoicesTable[] = [];
       const unchanged: (typeof batch)[number][] = [];
       for (const entry of batch) {
@@ -124,8 +74,27 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
           errors.push({ line, ...problem });
           continue;
         }
+        const pair =
+          payers.size > 0 ? payers.get(`${row.customerId}\u0000${row.currency.code}`) : undefined;
+        if (!before) {
+          inserts.push({
+            id: row.id,
+            customer_id: row.customerId,
+            number: row.number,
+            issue_date: row.issueDate,
+            due_date: row.dueDate,
+            currency: row.currency.code,
+            amount_minor: row.amountMinor,
+            open_minor: row.amountMinor,
+            status: invoiceStatus(row.amountMinor),
+            import_line: BigInt(line),
+          });
+          // Credit waiting in this currency pays the new invoice, as a fresh import would.
+          if (pair?.hasCredit) replays.add(row.customerId, row.currency.code);
+          continue;
+        }
         // Until the replay below runs, keep what was paid, capped at the new amount.
-        const paidMinor = before ? before.amount_minor - before.open_minor : 0n;
+        const paidMinor = before.amount_minor - before.open_minor;
         const openMinor = row.amountMinor > paidMinor ? row.amountMinor - paidMinor : 0n;
         const next: InvoicesTable = {
           id: row.id,
@@ -136,19 +105,14 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
           currency: row.currency.code,
           amount_minor: row.amountMinor,
           open_minor: openMinor,
-          last_allocation_on: before?.last_allocation_on ?? null,
+          last_allocation_on: before.last_allocation_on,
           status: invoiceStatus(openMinor),
           import_id: importId,
           import_line: BigInt(line),
-          created_at: before?.created_at ?? now,
+          created_at: before.created_at,
           updated_at: now,
         };
-        const pair = payers.get(`${row.customerId}\u0000${row.currency.code}`);
-        if (!before) {
-          inserts.push(next);
-          // Credit waiting in this currency pays the new invoice, as a fresh import would.
-          if (pair?.hasCredit) replays.add(row.customerId, row.currency.code);
-        } else if (INVOICE_FILE_COLUMNS.some((key) => before[key] !== next[key])) {
+        if (INVOICE_FILE_COLUMNS.some((key) => before[key] !== next[key])) {
           updates.push(next);
           // Amount, dates or owner changed: payments may belong elsewhere now.
           if (pair) replays.add(row.customerId, row.currency.code);
@@ -159,7 +123,12 @@ export function invoiceImporter(): RowImporter<InvoiceRow, InvoicesTable> {
           unchanged.push(entry);
         }
       }
-      await writeRows(trx, dialect, INSERT_INVOICES, inserts);
+      await writeRows(trx, dialect, INSERT_INVOICES, inserts, {
+        last_allocation_on: null,
+        created_at: now,
+        updated_at: now,
+        import_id: importId,
+      });
       await writeRows(trx, dialect, UPDATE_INVOICES, updates);
       return { errors, inserted: inserts.length, updated: updates.length, unchanged };
     },

