@@ -46,6 +46,7 @@ export type ChargeRequest = {
   readonly reminderFeeAgreed: boolean;
 };
 
+/** One charge on one invoice, and why: the rule it follows and, for interest, its rates and period. */
 export type InvoiceCharge = {
   readonly invoiceNumber: string;
   readonly kind: "interest" | "fixed_compensation" | "reminder_fee";

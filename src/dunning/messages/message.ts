@@ -1,3 +1,4 @@
+import type { InvoiceCharge } from "../../compliance/domain/contact-charges.js";
 import type { CalendarDate } from "../../kernel/calendar-date.js";
 import type { ReferenceSettings } from "../../payments/domain/reference.js";
 import type { Channel, Tone } from "../domain/policy.js";
@@ -48,21 +49,7 @@ export type Recipient = {
  * An amount the law lets the sender add to an invoice, with what the message needs to say why
  * in the debtor's language: the rule's citation, and for interest its rates and period.
  */
-export type MessageCharge = {
-  readonly invoiceNumber: string;
-  readonly kind: "interest" | "fixed_compensation" | "reminder_fee";
-  readonly amountMinor: bigint;
-  readonly currency: string;
-  readonly cite: string;
-  readonly interest?: {
-    /** Yearly rates in percent as decimal strings ("12.25"), in the order they applied. */
-    readonly rates: readonly string[];
-    readonly principalMinor: bigint;
-    readonly days: number;
-    readonly from: CalendarDate;
-    readonly until: CalendarDate;
-  };
-};
+export type MessageCharge = InvoiceCharge;
 
 /** Everything one contact (an e-mail, a letter, an SMS or a call) says. */
 export type MessageInput = {
