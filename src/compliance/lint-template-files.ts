@@ -1,6 +1,10 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { TEMPLATE_KINDS, type TemplateKind } from "../dunning/messages/message-library.js";
+import {
+  LANGUAGE_FOLDER,
+  TEMPLATE_KINDS,
+  type TemplateKind,
+} from "../dunning/messages/message-library.js";
 import { OverdueError } from "../kernel/errors.js";
 import type { TemplateLintSettings } from "./load-template-lint-rules.js";
 import { type LintProblem, lintTemplate } from "./template-lint.js";
@@ -21,7 +25,6 @@ export type TemplateLintReport = {
   readonly problems: readonly LintProblem[];
 };
 
-const LANGUAGE_FOLDER = /^[a-z]{2,3}$/;
 /** Tells a language subtag ("sv") from other short folder names ("tmp"). */
 const languageNames = new Intl.DisplayNames(["en"], { type: "language", fallback: "none" });
 const KIND = new RegExp(`^(.+)-(${TEMPLATE_KINDS.join("|")})\\.eta$`);

@@ -17,6 +17,7 @@ import {
   type DateStyle,
   FALLBACK_LANGUAGE,
   LABEL_KEYS,
+  LANGUAGE_FOLDER,
   type LabelKey,
   type Labels,
   type MessageLibrary,
@@ -31,7 +32,6 @@ import { sampleMessageInput } from "./sample-message.js";
 /** `templates/` at the package root: three levels up from both src/ and dist/dunning/messages. */
 export const SHIPPED_TEMPLATE_DIR = fileURLToPath(new URL("../../../templates/", import.meta.url));
 
-const LANGUAGE_FOLDER = /^[a-z]{2,3}$/;
 const TEMPLATE_FILE = new RegExp(
   `^([A-Za-z0-9_][A-Za-z0-9_.-]*)-(${TEMPLATE_KINDS.join("|")})\\.eta$`,
 );

@@ -2,6 +2,9 @@ import { join } from "node:path";
 import type { LintProblem } from "../../compliance/template-lint.js";
 import { OverdueError } from "../../kernel/errors.js";
 
+/** A language folder is named by a primary language subtag: `sv`, `it`. */
+export const LANGUAGE_FOLDER = /^[a-z]{2,3}$/;
+
 /** What a template file is for; `certified_letter` uses the letter templates. */
 export const TEMPLATE_KINDS = ["email", "letter", "sms", "call"] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
