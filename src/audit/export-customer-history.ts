@@ -13,6 +13,7 @@ import {
 import { SYSTEM_CUSTOMER } from "../dunning/contact-log.js";
 import { OverdueError } from "../kernel/errors.js";
 import { currency, formatAmount } from "../kernel/money.js";
+import { postalAddressLines } from "../ledger/domain/customer.js";
 import { renderHistoryPdf } from "./render-history-pdf.js";
 import { type AuditVerification, verifyAuditLog } from "./verify-audit-log.js";
 
@@ -175,11 +176,7 @@ export async function customerHistory(
       country: customer.country,
       language: customer.language,
       timezone: customer.timezone,
-      addressLines: [
-        customer.address_line1,
-        customer.address_line2,
-        [customer.postal_code, customer.city].filter(Boolean).join(" "),
-      ].filter((line): line is string => Boolean(line)),
+      addressLines: postalAddressLines(customer),
       collectorId: customer.collector_id,
       risk: customer.risk,
       createdAt: customer.created_at,

@@ -1,24 +1,13 @@
 import type { Kysely } from "kysely";
 import type { LedgerSchema } from "../db/schema.js";
 import type { OutgoingContact } from "../dunning/channels/channel.js";
+import { customerTimeZones } from "../ledger/domain/customer.js";
 import type { PastContact } from "./domain/contact-caps.js";
 import { type GuardVerdict, guardContact } from "./domain/contact-guard.js";
 import { profileFor, type RuleProfile, type RuleProfiles } from "./domain/profile.js";
 
 /** Call outcomes in which the debtor was reached and the debt talked about. */
 const CONVERSATIONS = ["reached", "promise", "dispute"];
-
-/**
- * The debtor's known time zones: those on the customer record (several may be listed,
- * separated by spaces, commas or semicolons), else every zone of the country, so that an
- * unknown location is only contacted when the time suits all of them (US-TIME-05).
- */
-export function debtorZones(timeZone: string | null, country: string): string[] {
-  const listed = (timeZone ?? "").split(/[\s,;]+/).filter(Boolean);
-  if (listed.length > 0) return listed;
-  const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & { timeZones?: string[] };
-  return locale.timeZones ?? [];
-}
 
 /**
  * Runs the guard for a contact about to go out: the debtor's profile, zones, and the earlier
@@ -32,7 +21,7 @@ export async function guardOutgoing(
 ): Promise<{ profile: RuleProfile | undefined; verdict: GuardVerdict; zones: string[] }> {
   const { customer } = contact;
   const profile = profileFor(rules, customer);
-  const zones = debtorZones(customer.timeZone, customer.country);
+  const zones = customerTimeZones(customer.timeZone, customer.country);
   if (!profile) return { profile, verdict: { kind: "allow" }, zones };
   const caps = profile.caps.filter((c) => c.channel === contact.channel);
   const instant = Date.parse(now);

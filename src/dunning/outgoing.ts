@@ -1,7 +1,11 @@
 import { type Kysely, sql } from "kysely";
 import type { CustomersTable, LedgerSchema } from "../db/schema.js";
 import { type CalendarDate, daysBetween } from "../kernel/calendar-date.js";
-import type { CustomerKind, CustomerRisk } from "../ledger/domain/customer.js";
+import {
+  type CustomerKind,
+  type CustomerRisk,
+  postalAddressLines,
+} from "../ledger/domain/customer.js";
 import type { OutgoingContact } from "./channels/channel.js";
 import { type PolicySet, policyFor, type Tone } from "./domain/policy.js";
 
@@ -213,11 +217,7 @@ export async function contactAsItStands(
         country: customer.country,
         timeZone: customer.timezone,
         collectorId: customer.collector_id,
-        addressLines: [
-          customer.address_line1,
-          customer.address_line2,
-          [customer.postal_code, customer.city].filter(Boolean).join(" "),
-        ].filter((line): line is string => Boolean(line)),
+        addressLines: postalAddressLines(customer),
       },
       invoices: still.map((i) => ({
         id: i.id,

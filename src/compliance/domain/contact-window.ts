@@ -1,4 +1,5 @@
-import { instantAt, localTime, nextDay } from "./local-time.js";
+import { addDays } from "../../kernel/calendar-date.js";
+import { instantAt, localTime } from "./local-time.js";
 import type { ContactWindow } from "./profile.js";
 
 export type WindowCheck =
@@ -46,7 +47,7 @@ function outsideIn(
     const local = localTime(instant, zone);
     if (local.seconds >= start * 60 && local.seconds < end * 60) continue;
     // Before the start: today's opening; after the end: tomorrow's.
-    const day = local.seconds < start * 60 ? local.date : nextDay(local.date);
+    const day = local.seconds < start * 60 ? local.date : addDays(local.date, 1);
     return {
       inside: false,
       zone,

@@ -1,4 +1,4 @@
-import { addDays, type CalendarDate } from "../../kernel/calendar-date.js";
+import type { CalendarDate } from "../../kernel/calendar-date.js";
 
 /** A wall-clock reading in one time zone. */
 export type LocalTime = {
@@ -53,8 +53,4 @@ export function instantAt(date: CalendarDate, minutes: number, zone: string): nu
     instant += wall - seenWall;
   }
   return instant;
-}
-
-export function nextDay(date: CalendarDate): CalendarDate {
-  return addDays(date, 1);
 }

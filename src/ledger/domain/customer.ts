@@ -87,10 +87,7 @@ const zoneCache = new Map<string, boolean>();
  * space-separated.
  */
 export function parseTimeZone(text: string): Checked<string> {
-  const zones = text
-    .trim()
-    .split(/[\s,;]+/)
-    .filter(Boolean);
+  const zones = splitZones(text);
   const unknown = zones.find((zone) => !knownZone(zone));
   if (zones.length === 0 || unknown !== undefined) {
     return invalid(`"${unknown ?? text}" is not an IANA time zone (e.g. Europe/Stockholm)`);
@@ -120,9 +117,44 @@ export function defaultLanguage(country: string): string {
 
 /** The country's time zone when it has exactly one; otherwise null (unknown). */
 export function defaultTimeZone(country: string): string | null {
-  const zones = (new Intl.Locale(`und-${country}`) as Intl.Locale & { timeZones?: string[] })
-    .timeZones;
-  return zones?.length === 1 ? (zones[0] ?? null) : null;
+  const zones = countryTimeZones(country);
+  return zones.length === 1 ? (zones[0] ?? null) : null;
+}
+
+/**
+ * Where a customer may be: the zones on their record, else every zone of their country, so
+ * that an unknown location is only contacted when the time suits all of them (US-TIME-05).
+ */
+export function customerTimeZones(timezone: string | null, country: string): string[] {
+  const listed = splitZones(timezone ?? "");
+  return listed.length > 0 ? listed : countryTimeZones(country);
+}
+
+function countryTimeZones(country: string): string[] {
+  const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & { timeZones?: string[] };
+  return locale.timeZones ?? [];
+}
+
+/** Several zones are written separated by spaces, commas or semicolons. */
+function splitZones(text: string): string[] {
+  return text
+    .trim()
+    .split(/[\s,;]+/)
+    .filter(Boolean);
+}
+
+/** A customer's postal address as the lines of an envelope: blank parts left out. */
+export function postalAddressLines(address: {
+  readonly address_line1: string | null;
+  readonly address_line2: string | null;
+  readonly postal_code: string | null;
+  readonly city: string | null;
+}): string[] {
+  return [
+    address.address_line1,
+    address.address_line2,
+    [address.postal_code, address.city].filter(Boolean).join(" "),
+  ].filter((line): line is string => Boolean(line));
 }
 
 export function parseEmail(text: string): Checked<string> {
