@@ -27,7 +27,9 @@ export const RATES_FILE = "reference-rates.json";
 export async function loadLatePaymentRules(dir: string = rulesDir()): Promise<LatePaymentRules> {
   const rulesFile = join(dir, RULES_FILE);
   const ratesFile = join(dir, RATES_FILE);
-  const [rulesJson, ratesJson] = await Promise.all([readJson(rulesFile), readJson(ratesFile)]);
+  // One after the other: a folder missing both files names the rules file first, every time.
+  const rulesJson = await readJson(rulesFile);
+  const ratesJson = await readJson(ratesFile);
   return parseLatePaymentRules(rulesJson, ratesJson, { rulesFile, ratesFile });
 }
 
